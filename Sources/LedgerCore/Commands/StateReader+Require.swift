@@ -1,0 +1,78 @@
+import LedgerLMDB
+
+/// Look-ups that turn "absent" (or "in another workspace") into the `resourceDoesNotExist` error
+/// MLflow gives: a resource of another workspace does not exist for the caller.
+extension StateReader {
+    func requireWorkspace(_ name: String, _ txn: borrowing Transaction) throws -> Workspace {
+        guard let workspace = try workspace(name, txn) else {
+            throw LedgerError(.resourceDoesNotExist, "Workspace '\(name)' not found")
+        }
+        return workspace
+    }
+
+    func requireExperiment(_ id: Int64, in workspace: String, _ txn: borrowing Transaction) throws -> Experiment {
+        guard let experiment = try experiment(id, txn), experiment.workspace == workspace else {
+            throw LedgerError(.resourceDoesNotExist, "No Experiment with id=\(id) exists")
+        }
+        return experiment
+    }
+
+    func requireExperiment(named name: String, in workspace: String, _ txn: borrowing Transaction) throws -> Experiment {
+        guard let id = try experimentID(workspace: workspace, name: name, txn), let experiment = try experiment(id, txn) else {
+            throw LedgerError(.resourceDoesNotExist, "Could not find experiment with name '\(name)'")
+        }
+        return experiment
+    }
+
+    /// The run and its experiment, if the experiment lives in `workspace`.
+    func requireRun(_ runID: String, in workspace: String, _ txn: borrowing Transaction) throws -> (RunInfo, Experiment) {
+        guard let run = try run(runID, txn), let experiment = try experiment(run.experimentID, txn), experiment.workspace == workspace else {
+            throw LedgerError(.resourceDoesNotExist, "Run with id=\(runID) not found")
+        }
+        return (run, experiment)
+    }
+
+    func requireRegisteredModel(_ name: String, in workspace: String, _ txn: borrowing Transaction) throws -> RegisteredModel {
+        guard let id = try registeredModelID(workspace: workspace, name: name, txn), let model = try registeredModel(id, txn) else {
+            throw LedgerError(.resourceDoesNotExist, "Registered Model with name=\(name) not found")
+        }
+        return model
+    }
+
+    func requireUser(_ username: String, _ txn: borrowing Transaction) throws -> User {
+        guard let user = try user(username, txn) else {
+            throw LedgerError(.resourceDoesNotExist, "User '\(username)' not found")
+        }
+        return user
+    }
+
+    /// Resolves a public permission target to the stored grant resource.
+    func resolve(_ target: PermissionTarget, _ txn: borrowing Transaction) throws -> (GrantResource, workspace: String) {
+        switch target {
+        case .workspace(let name):
+            _ = try requireWorkspace(name, txn)
+            return (.workspace(name), name)
+        case .experiment(let id, let workspace):
+            _ = try requireExperiment(id, in: workspace, txn)
+            return (.experiment(id), workspace)
+        case .registeredModel(let name, let workspace):
+            let model = try requireRegisteredModel(name, in: workspace, txn)
+            return (.registeredModel(model.id), workspace)
+        }
+    }
+}
+
+/// A resource that permissions are granted on, as callers name it.
+public enum PermissionTarget: Sendable, Hashable {
+    case workspace(String)
+    case experiment(id: Int64, workspace: String)
+    case registeredModel(name: String, workspace: String)
+
+    /// The workspace the target lives in.
+    public var workspace: String {
+        switch self {
+        case .workspace(let name): name
+        case .experiment(_, let workspace), .registeredModel(_, let workspace): workspace
+        }
+    }
+}

@@ -1,0 +1,114 @@
+/// The domain's input rules. Each failure is `invalidParameterValue` with a message that names the
+/// value and says what is allowed.
+enum Validation {
+    static let reservedWorkspaceNames: Set<String> = ["workspaces", "api", "ajax-api", "static-files"]
+    static let maxNameBytes = 400
+    static let maxKeyLength = 250
+    static let maxParamValueLength = 6000
+    static let maxTagValueLength = 8000
+    static let maxArtifactRootLength = 2048
+
+    /// Checks a workspace name's form (2-63 characters, lowercase letters, digits and single inner
+    /// hyphens) and, unless `allowDefault`, that it is not reserved.
+    static func workspaceName(_ name: String, allowDefault: Bool = true) throws(LedgerError) {
+        let count = name.unicodeScalars.count
+        guard (2...63).contains(count) else {
+            throw LedgerError(.invalidParameterValue, "Workspace name '\(name)' must be between 2 and 63 characters.")
+        }
+        let bytes = Array(name.utf8)
+        func isAlnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+        let wellFormed = bytes.count == count
+            && isAlnum(bytes.first!) && isAlnum(bytes.last!)
+            && bytes.allSatisfy { isAlnum($0) || $0 == 0x2D }
+        guard wellFormed else {
+            throw LedgerError(.invalidParameterValue, "Workspace name '\(name)' must match the pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ (lowercase letters, digits and inner hyphens).")
+        }
+        guard !name.contains("--") else {
+            throw LedgerError(.invalidParameterValue, "Workspace name '\(name)' must not contain consecutive hyphens ('--').")
+        }
+        if reservedWorkspaceNames.contains(name) || (!allowDefault && name == Workspace.defaultName) {
+            throw LedgerError(.invalidParameterValue, "Workspace name '\(name)' is reserved and cannot be used.")
+        }
+    }
+
+    /// Normalises an artifact root: trimmed, `nil` when empty; otherwise it must be an absolute
+    /// path or a URI with a scheme.
+    static func artifactRoot(_ raw: String?) throws(LedgerError) -> String? {
+        guard let raw else { return nil }
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if value.isEmpty { return nil }
+        guard value.count <= maxArtifactRootLength else {
+            throw LedgerError(.invalidParameterValue, "'default_artifact_root' is \(value.count) characters long; the limit is \(maxArtifactRootLength).")
+        }
+        guard !value.contains("#"), !value.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw LedgerError(.invalidParameterValue, "'default_artifact_root' URL can't include fragments or control characters, got '\(value)'.")
+        }
+        guard value.hasPrefix("/") || hasScheme(value) else {
+            throw LedgerError(.invalidParameterValue, "Invalid value for 'default_artifact_root'. Expected a URI (for example 's3://bucket/prefix' or 'mlflow-artifacts:/prefix') or an absolute path, got '\(value)'.")
+        }
+        return value
+    }
+
+    /// A URI scheme of two or more characters (one letter would be a Windows drive, `C:x`).
+    static func hasScheme(_ value: String) -> Bool {
+        guard let colon = value.firstIndex(of: ":") else { return false }
+        let scheme = value[..<colon]
+        guard scheme.count >= 2, let first = scheme.first, first.isASCII, first.isLetter else { return false }
+        guard value[value.index(after: colon)...].count > 0 else { return false }
+        return scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") }
+    }
+
+    /// Experiment and registered model names: non-empty, no control characters, bounded.
+    static func resourceName(_ name: String, _ what: String) throws(LedgerError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw LedgerError(.invalidParameterValue, "\(what) name must be a non-empty string, got '\(name)'.")
+        }
+        guard name.utf8.count <= maxNameBytes else {
+            throw LedgerError(.invalidParameterValue, "\(what) name is \(name.utf8.count) bytes long; the limit is \(maxNameBytes).")
+        }
+        guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw LedgerError(.invalidParameterValue, "\(what) name '\(name.debugDescription)' contains control characters; remove them.")
+        }
+    }
+
+    /// Tag, parameter and metric keys: 1-250 characters, no control characters.
+    static func key(_ key: String, _ what: String) throws(LedgerError) {
+        guard !key.isEmpty, key.count <= maxKeyLength else {
+            throw LedgerError(.invalidParameterValue, "\(what) key '\(key)' must be 1 to \(maxKeyLength) characters long.")
+        }
+        guard !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw LedgerError(.invalidParameterValue, "\(what) key \(key.debugDescription) contains control characters; remove them.")
+        }
+    }
+
+    static func value(_ value: String, _ what: String, key: String, limit: Int) throws(LedgerError) {
+        guard value.count <= limit else {
+            throw LedgerError(.invalidParameterValue, "\(what) '\(key)' has a value of \(value.count) characters; the limit is \(limit).")
+        }
+    }
+
+    static func tags(_ tags: [Tag], _ what: String) throws(LedgerError) {
+        for tag in tags {
+            try key(tag.key, what)
+            try value(tag.value, what, key: tag.key, limit: maxTagValueLength)
+        }
+    }
+
+    /// Usernames: 1-255 bytes, no control characters and no ':' (HTTP Basic's separator).
+    static func username(_ name: String) throws(LedgerError) {
+        guard !name.isEmpty, name.utf8.count <= 255 else {
+            throw LedgerError(.invalidParameterValue, "Username '\(name)' must be 1 to 255 bytes long.")
+        }
+        guard !name.contains(":"), !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw LedgerError(.invalidParameterValue, "Username \(name.debugDescription) must not contain ':' or control characters.")
+        }
+    }
+
+    static func password(_ password: String) throws(LedgerError) {
+        guard password.count >= 8 else {
+            throw LedgerError(.invalidParameterValue, "Password must be at least 8 characters long.")
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,109 @@
+/// Reads the layout written by ``BinaryWriter`` from borrowed bytes, without copying them.
+///
+/// Every read checks bounds and throws ``LedgerError`` with code `corruptedData` on a short or
+/// malformed buffer, so damaged stored bytes surface as an error, never as a crash.
+struct BinaryReader {
+    private let buffer: UnsafeRawBufferPointer
+    private(set) var offset: Int
+
+    init(_ buffer: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.buffer = buffer
+        self.offset = offset
+    }
+
+    var isAtEnd: Bool { offset >= buffer.count }
+    var remaining: Int { buffer.count - offset }
+
+    @inline(__always)
+    private mutating func take(_ count: Int) throws(LedgerError) -> UnsafeRawBufferPointer {
+        guard count >= 0, count <= buffer.count - offset else {
+            throw LedgerError(.corruptedData, "stored bytes end early: wanted \(count) bytes at offset \(offset) of \(buffer.count)")
+        }
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)])
+    }
+
+    mutating func readUInt8() throws(LedgerError) -> UInt8 { try take(1)[0] }
+
+    mutating func readBool() throws(LedgerError) -> Bool {
+        switch try readUInt8() {
+        case 0: return false
+        case 1: return true
+        case let other: throw LedgerError(.corruptedData, "invalid boolean byte \(other) at offset \(offset - 1)")
+        }
+    }
+
+    mutating func readUInt16() throws(LedgerError) -> UInt16 {
+        let b = try take(2)
+        return UInt16(b[0]) << 8 | UInt16(b[1])
+    }
+
+    mutating func readUInt32() throws(LedgerError) -> UInt32 {
+        let b = try take(4)
+        return UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+    }
+
+    mutating func readUInt64() throws(LedgerError) -> UInt64 {
+        let b = try take(8)
+        var v: UInt64 = 0
+        for i in 0..<8 { v = v << 8 | UInt64(b[i]) }
+        return v
+    }
+
+    mutating func readInt64() throws(LedgerError) -> Int64 { Int64(bitPattern: try readUInt64()) }
+
+    mutating func readDouble() throws(LedgerError) -> Double { Double(bitPattern: try readUInt64()) }
+
+    mutating func readVarint() throws(LedgerError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try readUInt8()
+            guard shift < 64 else { throw LedgerError(.corruptedData, "varint too long at offset \(offset)") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func readSignedVarint() throws(LedgerError) -> Int64 {
+        let raw = try readVarint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    mutating func readCount() throws(LedgerError) -> Int {
+        let n = try readVarint()
+        guard n <= UInt64(remaining) else {
+            throw LedgerError(.corruptedData, "count \(n) exceeds the \(remaining) bytes left at offset \(offset)")
+        }
+        return Int(n)
+    }
+
+    mutating func readString() throws(LedgerError) -> String {
+        let count = try readCount()
+        let raw = try take(count)
+        return String(decoding: raw, as: UTF8.self)
+    }
+
+    mutating func readOptionalString() throws(LedgerError) -> String? {
+        try readBool() ? try readString() : nil
+    }
+
+    mutating func readBytes() throws(LedgerError) -> [UInt8] {
+        Array(try take(try readCount()))
+    }
+
+    mutating func readRaw(_ count: Int) throws(LedgerError) -> UnsafeRawBufferPointer { try take(count) }
+}
+
+extension BinaryReader {
+    /// Decodes `bytes` with `body`, requiring that it consumes them all.
+    static func decode<T>(_ bytes: UnsafeRawBufferPointer, _ what: String, _ body: (inout BinaryReader) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        var reader = BinaryReader(bytes)
+        let value = try body(&reader)
+        guard reader.isAtEnd else {
+            throw LedgerError(.corruptedData, "\(reader.remaining) unexpected trailing bytes after \(what)")
+        }
+        return value
+    }
+}

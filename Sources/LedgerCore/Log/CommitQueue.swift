@@ -1,0 +1,146 @@
+import LedgerLMDB
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+import Foundation
+
+/// The single writer. Commands queue here from any task; a dedicated thread takes everything
+/// queued, runs it in one LMDB write transaction (group commit) and resumes each caller only after
+/// the commit has returned.
+///
+/// Each command stays atomic on its own: its decision either emits events, which are appended
+/// with their projections, or throws and writes nothing, while the batch's other commands go on.
+/// Batching costs a lone caller nothing: the thread never waits for company, and what queues while
+/// one commit is being flushed forms the next batch.
+final class CommitQueue: @unchecked Sendable {
+    private let environment: Environment
+    private let log: EventLog
+    private let defaultArtifactRoot: String
+    private let maxBatchSize: Int
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var pending: [PendingCommand] = []
+    private var isStopping = false
+    private var isStopped = false
+    private var thread: Thread?
+
+    init(environment: Environment, log: EventLog, defaultArtifactRoot: String, maxBatchSize: Int) {
+        self.environment = environment
+        self.log = log
+        self.defaultArtifactRoot = defaultArtifactRoot
+        self.maxBatchSize = maxBatchSize
+        let thread = Thread { [self] in run() }
+        thread.name = "ledger-writer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Queues a command; throws `closed` once the queue is stopping.
+    func submit(_ command: PendingCommand) {
+        condition.lock()
+        if isStopping {
+            condition.unlock()
+            command.complete(.failure(LedgerError(.closed, "the ledger is closed; reopen it to write")))
+            return
+        }
+        pending.append(command)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Finishes what is queued, then stops the thread. Blocks until it has stopped.
+    func stop() {
+        condition.lock()
+        isStopping = true
+        condition.broadcast()
+        while !isStopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !isStopping { condition.wait() }
+            if pending.isEmpty && isStopping {
+                isStopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let take = min(pending.count, maxBatchSize)
+            let batch = Array(pending.prefix(take))
+            pending.removeFirst(take)
+            condition.unlock()
+            process(batch)
+        }
+    }
+
+    /// Runs `batch` in one transaction. If the transaction fails as a whole (not a refused
+    /// command, but storage or an inconsistency met while applying), each command is retried on its
+    /// own so that one bad command cannot fail the others.
+    private func process(_ batch: [PendingCommand]) {
+        let outcomes: [Result<any Sendable, any Error>]
+        do {
+            outcomes = try environment.write { txn in try run(batch, txn) }
+        } catch {
+            if batch.count > 1 && !Self.isOutOfSpace(error) {
+                for command in batch { process([command]) }
+                return
+            }
+            let failure = Self.ledgerError(error)
+            for command in batch { command.complete(.failure(failure)) }
+            return
+        }
+        for (command, outcome) in zip(batch, outcomes) { command.complete(outcome) }
+    }
+
+    private func run(_ batch: [PendingCommand], _ txn: borrowing Transaction) throws -> [Result<any Sendable, any Error>] {
+        var head = try log.head(txn)
+        // Ledger time never decreases, whatever the wall clock does.
+        let timestamp = max(Self.nowMicroseconds(), head.timestamp)
+        var outcomes: [Result<any Sendable, any Error>] = []
+        outcomes.reserveCapacity(batch.count)
+        let reader = StateReader(db: log.db)
+        for command in batch {
+            var decision = Decision(reader: reader, context: command.context, defaultArtifactRoot: defaultArtifactRoot, milliseconds: timestamp / 1000)
+            let value: any Sendable
+            do {
+                value = try command.decide(txn, &decision)
+            } catch let error as LedgerError where error.code.isDomainError {
+                outcomes.append(.failure(error))
+                continue
+            }
+            for event in decision.events {
+                head = try log.append(event.payload, workspace: event.workspace, context: command.context, timestamp: timestamp, after: head, txn)
+            }
+            outcomes.append(.success(value))
+        }
+        if outcomes.contains(where: { if case .success = $0 { true } else { false } }) {
+            try log.setHead(head, txn)
+        }
+        return outcomes
+    }
+
+    static func nowMicroseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+    }
+
+    static func isOutOfSpace(_ error: any Error) -> Bool {
+        (error as? LMDBError)?.isOutOfSpace ?? false
+    }
+
+    /// Maps a storage error to a ``LedgerError`` with a message an operator can act on.
+    static func ledgerError(_ error: any Error) -> LedgerError {
+        if let error = error as? LedgerError { return error }
+        if let error = error as? LMDBError {
+            if error.isOutOfSpace {
+                return LedgerError(.storageFull, "the disk holding the ledger is full (\(error)); nothing of this request was written: free space and retry")
+            }
+            return LedgerError(.storage, "storage failure: \(error)")
+        }
+        return LedgerError(.storage, "unexpected failure: \(error)")
+    }
+}

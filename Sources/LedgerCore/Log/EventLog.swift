@@ -1,0 +1,58 @@
+import LedgerLMDB
+
+/// The append-only, hash-chained log and its metadata, inside a caller's transaction.
+struct EventLog: Sendable {
+    /// The layout of the environment; bump on an incompatible change of keys or envelope.
+    static let formatVersion: UInt32 = 1
+
+    enum MetaKey {
+        static let format = Array("format".utf8)
+        static let head = Array("head".utf8)
+        static let projectionVersion = Array("projection_version".utf8)
+        /// Present while a rebuild of the views is under way: its presence at open means the
+        /// views are partial and must be rebuilt again.
+        static let rebuildPending = Array("rebuild_pending".utf8)
+    }
+
+    let db: LedgerDatabases
+    let projector: Projector
+
+    func head(_ txn: borrowing Transaction) throws -> LogHead {
+        try txn.withValue(db.meta, key: MetaKey.head) { (bytes) throws(LedgerError) in
+            try bytes.map(LogHead.init(decoding:)) ?? .empty
+        }
+    }
+
+    func setHead(_ head: LogHead, _ txn: borrowing Transaction) throws {
+        try txn.put(db.meta, key: MetaKey.head, value: head.encoded())
+    }
+
+    func metaUInt32(_ key: [UInt8], _ txn: borrowing Transaction) throws -> UInt32? {
+        try txn.withValue(db.meta, key: key) { (bytes) throws(LedgerError) -> UInt32? in
+            guard let bytes else { return nil }
+            guard bytes.count == 4 else { throw LedgerError(.corruptedData, "meta value of \(bytes.count) bytes") }
+            var r = BinaryReader(bytes)
+            return try r.readUInt32()
+        }
+    }
+
+    func setMetaUInt32(_ key: [UInt8], _ value: UInt32, _ txn: borrowing Transaction) throws {
+        var w = BinaryWriter(capacity: 4)
+        w.write(value)
+        try txn.put(db.meta, key: key, value: w.bytes)
+    }
+
+    /// Appends one event after `head`, updates every view, and returns the new head.
+    func append(_ payload: EventPayload, workspace: String, context: CommandContext, timestamp: Int64,
+                after head: LogHead, _ txn: borrowing Transaction) throws -> LogHead {
+        let sequence = head.sequence + 1
+        var stored = EventCodec.encodeBody(sequence: sequence, timestamp: timestamp, context: context, workspace: workspace, payload: payload)
+        let hash = EventCodec.chainHash(previous: head.hash, body: stored)
+        stored += hash
+        // MDB_APPEND: LMDB itself refuses a key that does not sort after the last one.
+        try txn.put(db.events, key: Keys.sequence(sequence), value: stored, options: .append)
+        try projector.apply(
+            Projector.Input(sequence: sequence, timestamp: timestamp, actor: context.actor, workspace: workspace, payload: payload), txn)
+        return LogHead(sequence: sequence, timestamp: timestamp, hash: hash)
+    }
+}

@@ -1,0 +1,262 @@
+import LedgerLMDB
+
+/// Applies events to the views, inside the write transaction that appends them (and during
+/// replay). It is deterministic: the same log always yields byte-identical views.
+///
+/// It trusts its input: commands validate before they emit, so an event that contradicts the
+/// views (a rename of a missing experiment, say) means a damaged log or a bug, and is reported as
+/// `corruptedData`.
+struct Projector: Sendable {
+    /// Bump when a view's layout or content changes: the ledger rebuilds its views on open.
+    static let version: UInt32 = 1
+
+    let db: LedgerDatabases
+    var reader: StateReader { StateReader(db: db) }
+    /// Called for every key written or removed, with the event's sequence (verify's diagnostics).
+    var observer: (@Sendable (Database, [UInt8], UInt64) -> Void)?
+
+    init(db: LedgerDatabases, observer: (@Sendable (Database, [UInt8], UInt64) -> Void)? = nil) {
+        self.db = db
+        self.observer = observer
+    }
+
+    /// The fields of an event the views need.
+    struct Input {
+        var sequence: UInt64
+        var timestamp: Int64
+        var actor: String
+        var workspace: String
+        var payload: EventPayload
+
+        var milliseconds: Int64 { timestamp / 1000 }
+    }
+
+    func apply(_ event: Input, _ txn: borrowing Transaction) throws {
+        let seq = event.sequence
+        func put(_ database: Database, _ key: [UInt8], _ value: [UInt8]) throws {
+            observer?(database, key, seq)
+            try txn.put(database, key: key, value: value)
+        }
+        func delete(_ database: Database, _ key: [UInt8]) throws {
+            observer?(database, key, seq)
+            try txn.delete(database, key: key)
+        }
+        func deletePrefix(_ database: Database, _ prefix: [UInt8]) throws {
+            let keys = try reader.scan(database, prefix: prefix, txn) { key, _ in Array(key) }
+            for key in keys { try delete(database, key) }
+        }
+        func missing(_ what: String) -> LedgerError {
+            LedgerError(.corruptedData, "event \(seq) (\(event.payload.type.name)) refers to \(what), which the views do not hold")
+        }
+        func bumpCounter(_ name: [UInt8], past id: Int64) throws {
+            if try reader.counter(name, txn) <= id { try put(db.counters, name, Keys.id(id + 1)) }
+        }
+        func putExperiment(_ experiment: Experiment) throws {
+            try put(db.experiments, Keys.id(experiment.id), experiment.encoded())
+        }
+        func listExperiment(_ experiment: Experiment, listed: Bool) throws {
+            let stageView: ViewType = experiment.lifecycleStage == .active ? .activeOnly : .deletedOnly
+            for view in [stageView, .all] {
+                let key = Keys.experimentListing(view, workspace: experiment.workspace, id: experiment.id)
+                if listed { try put(db.listing, key, []) } else { try delete(db.listing, key) }
+            }
+        }
+        func grantSet(_ resource: GrantResource, _ username: String, _ level: PermissionLevel) throws {
+            try put(db.grants, Keys.grant(resource, username), [level.rank])
+            try put(db.grantsByUser, Keys.grantByUser(username, resource), [level.rank])
+        }
+
+        switch event.payload {
+        case let .workspaceCreated(name, description, root):
+            let workspace = Workspace(
+                name: name, description: description, defaultArtifactRoot: root, creationTime: event.milliseconds,
+                lastUpdateTime: event.milliseconds, createdBy: event.actor, updatedBy: event.actor)
+            try put(db.workspaces, Array(name.utf8), workspace.encoded())
+            try put(db.listing, Keys.workspaceListing(name), [])
+
+        case let .workspaceUpdated(name, description, root):
+            guard var workspace = try reader.workspace(name, txn) else { throw missing("workspace '\(name)'") }
+            if let description { workspace.description = description.after }
+            if let root { workspace.defaultArtifactRoot = root.after }
+            workspace.lastUpdateTime = event.milliseconds
+            workspace.updatedBy = event.actor
+            try put(db.workspaces, Array(name.utf8), workspace.encoded())
+
+        case let .workspaceDeleted(name, _):
+            guard try reader.workspace(name, txn) != nil else { throw missing("workspace '\(name)'") }
+            try delete(db.workspaces, Array(name.utf8))
+            try delete(db.listing, Keys.workspaceListing(name))
+
+        case let .experimentCreated(id, name, location, tags):
+            let experiment = Experiment(
+                id: id, name: name, workspace: event.workspace, artifactLocation: location, lifecycleStage: .active,
+                creationTime: event.milliseconds, lastUpdateTime: event.milliseconds, tags: tags.normalized())
+            try putExperiment(experiment)
+            try put(db.experimentNames, Keys.scoped(event.workspace, name), Keys.id(id))
+            try listExperiment(experiment, listed: true)
+            try bumpCounter(Keys.experimentCounter, past: id)
+
+        case let .experimentRenamed(id, from, to):
+            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            try delete(db.experimentNames, Keys.scoped(experiment.workspace, from))
+            try put(db.experimentNames, Keys.scoped(experiment.workspace, to), Keys.id(id))
+            experiment.name = to
+            experiment.lastUpdateTime = event.milliseconds
+            try putExperiment(experiment)
+
+        case let .experimentDeleted(id), let .experimentRestored(id):
+            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            try listExperiment(experiment, listed: false)
+            experiment.lifecycleStage = event.payload.type == .experimentDeleted ? .deleted : .active
+            experiment.lastUpdateTime = event.milliseconds
+            try listExperiment(experiment, listed: true)
+            try putExperiment(experiment)
+
+        case let .experimentTagSet(id, key, value, _):
+            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            experiment.tags.set(key, value)
+            try putExperiment(experiment)
+
+        case let .experimentTagDeleted(id, key, _):
+            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            experiment.tags.removeAll { $0.key == key }
+            try putExperiment(experiment)
+
+        case let .experimentMoved(id, _, to):
+            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            try listExperiment(experiment, listed: false)
+            try delete(db.experimentNames, Keys.scoped(experiment.workspace, experiment.name))
+            experiment.workspace = to
+            experiment.lastUpdateTime = event.milliseconds
+            try put(db.experimentNames, Keys.scoped(to, experiment.name), Keys.id(id))
+            try listExperiment(experiment, listed: true)
+            try putExperiment(experiment)
+
+        case let .experimentPurged(id, _):
+            guard let experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            try listExperiment(experiment, listed: false)
+            try delete(db.experimentNames, Keys.scoped(experiment.workspace, experiment.name))
+            try delete(db.experiments, Keys.id(id))
+
+        case let .runCreated(runID, experimentID, name, userID, startTime, artifactURI, tags):
+            let run = RunInfo(
+                runID: runID, experimentID: experimentID, runName: name, userID: userID, status: .running,
+                startTime: startTime, endTime: nil, artifactURI: artifactURI, lifecycleStage: .active)
+            try put(db.runs, Array(runID.utf8), run.encoded())
+            try put(db.runsByExperiment, Keys.runsByExperiment(experimentID, startTime: startTime, runID: runID), [])
+            for tag in tags { try put(db.runTags, Keys.scoped(runID, tag.key), Array(tag.value.utf8)) }
+
+        case let .runUpdated(runID, status, endTime, name):
+            guard var run = try reader.run(runID, txn) else { throw missing("run \(runID)") }
+            if let status { run.status = status.after }
+            if let endTime { run.endTime = endTime.after }
+            if let name { run.runName = name.after }
+            try put(db.runs, Array(runID.utf8), run.encoded())
+
+        case let .runDeleted(runID), let .runRestored(runID):
+            guard var run = try reader.run(runID, txn) else { throw missing("run \(runID)") }
+            run.lifecycleStage = event.payload.type == .runDeleted ? .deleted : .active
+            try put(db.runs, Array(runID.utf8), run.encoded())
+
+        case let .runDataLogged(runID, params, metrics, tags):
+            guard try reader.run(runID, txn) != nil else { throw missing("run \(runID)") }
+            for param in params { try put(db.runParams, Keys.scoped(runID, param.key), Array(param.value.utf8)) }
+            for tag in tags { try put(db.runTags, Keys.scoped(runID, tag.key), Array(tag.value.utf8)) }
+            for (index, metric) in metrics.enumerated() {
+                try put(db.metricHistory, Keys.metricHistory(runID: runID, key: metric.key, sequence: seq, index: index), metric.encodedValue())
+                let latest = try reader.latestMetric(runID, metric.key, txn)
+                if latest.map({ metric.supersedes($0) }) ?? true {
+                    try put(db.runMetrics, Keys.scoped(runID, metric.key), metric.encodedValue())
+                }
+            }
+
+        case let .runTagDeleted(runID, key, _):
+            try delete(db.runTags, Keys.scoped(runID, key))
+
+        case let .runPurged(runID, experimentID):
+            guard let run = try reader.run(runID, txn) else { throw missing("run \(runID)") }
+            try delete(db.runs, Array(runID.utf8))
+            try delete(db.runsByExperiment, Keys.runsByExperiment(experimentID, startTime: run.startTime, runID: runID))
+            try deletePrefix(db.runParams, Keys.prefix(runID))
+            try deletePrefix(db.runTags, Keys.prefix(runID))
+            try deletePrefix(db.runMetrics, Keys.prefix(runID))
+            try deletePrefix(db.metricHistory, Keys.prefix(runID))
+
+        case let .registeredModelCreated(id, name, description, tags):
+            let model = RegisteredModel(
+                id: id, name: name, workspace: event.workspace, description: description,
+                creationTimestamp: event.milliseconds, lastUpdatedTimestamp: event.milliseconds, tags: tags.normalized())
+            try put(db.registeredModels, Keys.id(id), model.encoded())
+            try put(db.registeredModelNames, Keys.scoped(event.workspace, name), Keys.id(id))
+            try bumpCounter(Keys.registeredModelCounter, past: id)
+
+        case let .registeredModelRenamed(id, from, to):
+            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            try delete(db.registeredModelNames, Keys.scoped(model.workspace, from))
+            try put(db.registeredModelNames, Keys.scoped(model.workspace, to), Keys.id(id))
+            model.name = to
+            model.lastUpdatedTimestamp = event.milliseconds
+            try put(db.registeredModels, Keys.id(id), model.encoded())
+
+        case let .registeredModelUpdated(id, description):
+            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            model.description = description.after
+            model.lastUpdatedTimestamp = event.milliseconds
+            try put(db.registeredModels, Keys.id(id), model.encoded())
+
+        case let .registeredModelDeleted(id, _):
+            guard let model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            try delete(db.registeredModelNames, Keys.scoped(model.workspace, model.name))
+            try delete(db.registeredModels, Keys.id(id))
+
+        case let .registeredModelTagSet(id, key, value, _):
+            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            model.tags.set(key, value)
+            model.lastUpdatedTimestamp = event.milliseconds
+            try put(db.registeredModels, Keys.id(id), model.encoded())
+
+        case let .registeredModelTagDeleted(id, key, _):
+            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            model.tags.removeAll { $0.key == key }
+            model.lastUpdatedTimestamp = event.milliseconds
+            try put(db.registeredModels, Keys.id(id), model.encoded())
+
+        case let .registeredModelMoved(id, name, from, to):
+            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            try delete(db.registeredModelNames, Keys.scoped(from, name))
+            try put(db.registeredModelNames, Keys.scoped(to, name), Keys.id(id))
+            model.workspace = to
+            model.lastUpdatedTimestamp = event.milliseconds
+            try put(db.registeredModels, Keys.id(id), model.encoded())
+
+        case let .userCreated(username, isAdmin, password):
+            let user = User(username: username, isAdmin: isAdmin, password: password, creationTime: event.milliseconds)
+            try put(db.users, Array(username.utf8), user.encoded())
+
+        case let .userPasswordChanged(username, password):
+            guard var user = try reader.user(username, txn) else { throw missing("user '\(username)'") }
+            user.password = password
+            try put(db.users, Array(username.utf8), user.encoded())
+
+        case let .userAdminChanged(username, isAdmin):
+            guard var user = try reader.user(username, txn) else { throw missing("user '\(username)'") }
+            user.isAdmin = isAdmin.after
+            try put(db.users, Array(username.utf8), user.encoded())
+
+        case let .userDeleted(username):
+            try delete(db.users, Array(username.utf8))
+
+        case let .grantSet(resource, username, level, _):
+            try grantSet(resource, username, level)
+
+        case let .grantRevoked(resource, username, _):
+            try delete(db.grants, Keys.grant(resource, username))
+            try delete(db.grantsByUser, Keys.grantByUser(username, resource))
+        }
+
+        // The audit indexes: who changed what, found without reading the whole log.
+        let typeValue = Keys.typeValue(event.payload.type)
+        try put(db.eventsByWorkspace, Keys.auditIndex(event.workspace, sequence: seq), typeValue)
+        try put(db.eventsByActor, Keys.auditIndex(event.actor, sequence: seq), typeValue)
+    }
+}

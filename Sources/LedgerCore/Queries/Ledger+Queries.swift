@@ -1,0 +1,331 @@
+import LedgerLMDB
+
+extension Ledger {
+    /// The most items one page may hold.
+    public static let maxPageSize = 50_000
+
+    static func checkPageSize(_ maxResults: Int) throws {
+        guard (1...maxPageSize).contains(maxResults) else {
+            throw LedgerError(.invalidParameterValue, "Invalid value \(maxResults) for parameter 'max_results': it must be between 1 and \(maxPageSize).")
+        }
+    }
+
+    // MARK: Workspaces
+
+    /// The workspace `name`.
+    /// - Throws: `invalidParameterValue` for a malformed name, `resourceDoesNotExist` when absent.
+    public func workspace(named name: String) throws -> Workspace {
+        try Validation.workspaceName(name)
+        return try read { txn in try reader.requireWorkspace(name, txn) }
+    }
+
+    /// Workspaces in name order, a page at a time; a page costs the same whatever the total.
+    ///
+    /// - Parameter maxResults: Page size; `nil` returns all of them.
+    public func listWorkspaces(maxResults: Int? = nil, pageToken: String? = nil) throws -> Page<Workspace> {
+        if let maxResults { try Self.checkPageSize(maxResults) }
+        let token = try PageToken.decode(pageToken, expecting: .workspaces)
+        let limit = maxResults ?? Int.max
+        let db = self.db
+        return try read { txn in
+            var items: [Workspace] = []
+            var more = false
+            let prefix: [UInt8] = [Keys.workspacesPartition]
+            try txn.withCursor(db.listing) { cursor in
+                var entry = try cursor.seek(atOrAfter: prefix + (token?.position ?? []))
+                if let current = entry, let token, current.key.elementsEqual(prefix + token.position) { entry = try cursor.next() }
+                while let current = entry, current.key.hasPrefix(prefix) {
+                    if items.count == limit { more = true; break }
+                    let name = String(decoding: current.key.dropFirst(), as: UTF8.self)
+                    guard let workspace = try reader.workspace(name, txn) else {
+                        throw LedgerError(.corruptedData, "the listing index names workspace '\(name)', which the views do not hold: run replay")
+                    }
+                    items.append(workspace)
+                    entry = try cursor.next()
+                }
+            }
+            let next = more ? PageToken(listing: .workspaces, position: Array(items.last!.name.utf8)).encoded : nil
+            return Page(items: items, nextPageToken: next)
+        }
+    }
+
+    /// The workspaces `username` may see: all for an admin; for anyone else those where the
+    /// effective workspace permission is READ or higher. In name order.
+    public func visibleWorkspaces(for username: String, defaultWorkspaceFloor: PermissionLevel? = nil,
+                                  maxResults: Int? = nil, pageToken: String? = nil) throws -> Page<Workspace> {
+        if let maxResults { try Self.checkPageSize(maxResults) }
+        let isAdmin = try read { txn in try reader.user(username, txn)?.isAdmin ?? false }
+        if isAdmin { return try listWorkspaces(maxResults: maxResults, pageToken: pageToken) }
+        let token = try PageToken.decode(pageToken, expecting: .workspaces)
+        let after = token.map { String(decoding: $0.position, as: UTF8.self) }
+        return try read { txn in
+            var levels: [String: PermissionLevel] = [:]
+            for grant in try reader.grants(of: username, txn) {
+                if case .workspace(let name) = grant.resource { levels[name] = grant.level }
+            }
+            if levels[Workspace.defaultName] == nil, let floor = defaultWorkspaceFloor { levels[Workspace.defaultName] = floor }
+            var names = levels.filter { $0.value >= .read }.map(\.key).sorted()
+            if let after { names = names.filter { $0 > after } }
+            let limit = maxResults ?? Int.max
+            let page = names.prefix(limit)
+            let items = try page.compactMap { try reader.workspace($0, txn) }
+            let next = names.count > limit ? PageToken(listing: .workspaces, position: Array(page.last!.utf8)).encoded : nil
+            return Page(items: items, nextPageToken: next)
+        }
+    }
+
+    /// What deleting `workspace` with CASCADE would remove, changing nothing.
+    public func deletionPlan(forWorkspace name: String) throws -> WorkspaceDeletionSummary {
+        try Validation.workspaceName(name)
+        return try read { txn in
+            _ = try reader.requireWorkspace(name, txn)
+            var summary = WorkspaceDeletionSummary()
+            for id in try reader.experimentIDs(in: name, txn) {
+                summary.experiments += 1
+                summary.runs += try reader.runIDs(ofExperiment: id, txn).count
+                summary.grants += try reader.grants(on: .experiment(id), txn).count
+            }
+            for model in try reader.registeredModels(in: name, txn) {
+                summary.registeredModels += 1
+                summary.grants += try reader.grants(on: .registeredModel(model.id), txn).count
+            }
+            summary.grants += try reader.grants(on: .workspace(name), txn).count
+            return summary
+        }
+    }
+
+    /// Every workspace with its experiment, model and grant counts.
+    public func workspaceSummaries() throws -> [WorkspaceSummary] {
+        try listWorkspaces().items.map { workspace in
+            try read { txn in
+                let experiments = try reader.experimentIDs(in: workspace.name, txn)
+                let models = try reader.registeredModels(in: workspace.name, txn)
+                var grants = try reader.grants(on: .workspace(workspace.name), txn).count
+                for id in experiments { grants += try reader.grants(on: .experiment(id), txn).count }
+                for model in models { grants += try reader.grants(on: .registeredModel(model.id), txn).count }
+                return WorkspaceSummary(name: workspace.name, experiments: experiments.count, registeredModels: models.count, grants: grants)
+            }
+        }
+    }
+
+    // MARK: Experiments
+
+    /// The experiment `id`, if it lives in `workspace` (else `resourceDoesNotExist`).
+    public func experiment(id: Int64, in workspace: String) throws -> Experiment {
+        try read { txn in try reader.requireExperiment(id, in: workspace, txn) }
+    }
+
+    /// The experiment named `name` in `workspace` (active or deleted).
+    public func experiment(named name: String, in workspace: String) throws -> Experiment {
+        try read { txn in try reader.requireExperiment(named: name, in: workspace, txn) }
+    }
+
+    /// Searches the experiments of `workspace`.
+    ///
+    /// Without filters and with the default order, pages come straight from the listing index and
+    /// cost the same whatever the number of experiments.
+    public func searchExperiments(in workspace: String, _ search: ExperimentSearch = .init()) throws -> Page<Experiment> {
+        try Self.checkPageSize(search.maxResults)
+        let db = self.db
+        if search.usesIndex {
+            let token = try PageToken.decode(search.pageToken, expecting: .experiments)
+            return try read { txn in
+                _ = try reader.requireWorkspace(workspace, txn)
+                let prefix = Keys.experimentListingPrefix(search.viewType, workspace: workspace)
+                var items: [Experiment] = []
+                var more = false
+                try txn.withCursor(db.listing) { cursor in
+                    // Newest first: walk the partition backwards from the token (or its end).
+                    var entry: CursorEntry?
+                    if let token {
+                        entry = try cursor.seek(atOrAfter: prefix + token.position)
+                        entry = entry == nil ? try cursor.last() : try cursor.previous()
+                    } else {
+                        var end = prefix
+                        end[end.count - 1] = 1 // the smallest key past the partition
+                        entry = try cursor.seek(atOrAfter: end)
+                        entry = entry == nil ? try cursor.last() : try cursor.previous()
+                    }
+                    while let current = entry, current.key.hasPrefix(prefix) {
+                        if items.count == search.maxResults { more = true; break }
+                        let id = Int64(bitPattern: try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: current.key[prefix.count...])))
+                        guard let experiment = try reader.experiment(id, txn) else {
+                            throw LedgerError(.corruptedData, "the listing index names experiment \(id), which the views do not hold: run replay")
+                        }
+                        items.append(experiment)
+                        entry = try cursor.previous()
+                    }
+                }
+                let next = more ? PageToken(listing: .experiments, position: Keys.id(items.last!.id)).encoded : nil
+                return Page(items: items, nextPageToken: next)
+            }
+        }
+        let offset = try PageToken.decode(search.pageToken, expecting: .offset)?.offsetValue() ?? 0
+        return try read { txn in
+            _ = try reader.requireWorkspace(workspace, txn)
+            var matches: [Experiment] = []
+            for id in try reader.experimentIDs(in: workspace, txn) {
+                guard let experiment = try reader.experiment(id, txn), search.viewType.includes(experiment.lifecycleStage), search.matches(experiment) else { continue }
+                matches.append(experiment)
+            }
+            matches.sort(by: search.areInIncreasingOrder)
+            return Self.page(matches, offset: offset, limit: search.maxResults)
+        }
+    }
+
+    static func page<T>(_ all: [T], offset: Int, limit: Int) -> Page<T> {
+        guard offset < all.count else { return Page(items: [], nextPageToken: nil) }
+        let end = min(all.count, offset + limit)
+        return Page(items: Array(all[offset..<end]), nextPageToken: end < all.count ? PageToken.offset(end).encoded : nil)
+    }
+
+    // MARK: Runs
+
+    /// The run `id` with its parameters, tags and latest metrics, if its experiment lives in
+    /// `workspace`.
+    public func run(id runID: String, in workspace: String) throws -> Run {
+        try read { txn in
+            let (info, _) = try reader.requireRun(runID, in: workspace, txn)
+            return try loadRun(info, txn)
+        }
+    }
+
+    func loadRun(_ info: RunInfo, _ txn: borrowing Transaction) throws -> Run {
+        let prefix = Keys.prefix(info.runID)
+        func text(_ key: UnsafeRawBufferPointer) -> String { String(decoding: key[prefix.count...], as: UTF8.self) }
+        let params = try reader.scan(db.runParams, prefix: prefix, txn) { key, value in Tag(key: text(key), value: String(decoding: value, as: UTF8.self)) }
+        let tags = try reader.scan(db.runTags, prefix: prefix, txn) { key, value in Tag(key: text(key), value: String(decoding: value, as: UTF8.self)) }
+        let metrics = try reader.scan(db.runMetrics, prefix: prefix, txn) { (key, value) throws(LedgerError) in try Metric(key: text(key), decodingValue: value) }
+        return Run(info: info, params: params, tags: tags, metrics: metrics)
+    }
+
+    /// Runs of the given experiments of `workspace`, newest first. Ids of experiments elsewhere
+    /// are ignored, as MLflow does.
+    public func searchRuns(in workspace: String, experimentIDs: [Int64], viewType: ViewType = .activeOnly,
+                           maxResults: Int = 1000, pageToken: String? = nil) throws -> Page<Run> {
+        try Self.checkPageSize(maxResults)
+        let offset = try PageToken.decode(pageToken, expecting: .offset)?.offsetValue() ?? 0
+        return try read { txn in
+            var infos: [RunInfo] = []
+            for id in Set(experimentIDs) {
+                guard let experiment = try reader.experiment(id, txn), experiment.workspace == workspace else { continue }
+                for runID in try reader.runIDs(ofExperiment: id, txn) {
+                    guard let info = try reader.run(runID, txn), viewType.includes(info.lifecycleStage) else { continue }
+                    infos.append(info)
+                }
+            }
+            infos.sort { $0.startTime != $1.startTime ? $0.startTime > $1.startTime : $0.runID < $1.runID }
+            let page = Self.page(infos, offset: offset, limit: maxResults)
+            return Page(items: try page.items.map { try loadRun($0, txn) }, nextPageToken: page.nextPageToken)
+        }
+    }
+
+    /// Every logged value of metric `key` of a run, in logging order.
+    public func metricHistory(runID: String, key: String, in workspace: String) throws -> [Metric] {
+        try read { txn in
+            _ = try reader.requireRun(runID, in: workspace, txn)
+            return try reader.scan(db.metricHistory, prefix: Keys.metricHistoryPrefix(runID: runID, key: key), txn) { (_, value) throws(LedgerError) in
+                try Metric(key: key, decodingValue: value)
+            }
+        }
+    }
+
+    // MARK: Registered models
+
+    /// The registered model `name` of `workspace`.
+    public func registeredModel(named name: String, in workspace: String) throws -> RegisteredModel {
+        try read { txn in try reader.requireRegisteredModel(name, in: workspace, txn) }
+    }
+
+    /// Registered models of `workspace` in name order, optionally filtered by name.
+    public func searchRegisteredModels(in workspace: String, name: StringMatch? = nil, maxResults: Int = 1000, pageToken: String? = nil) throws -> Page<RegisteredModel> {
+        try Self.checkPageSize(maxResults)
+        let token = try PageToken.decode(pageToken, expecting: .registeredModels)
+        let after = token.map { String(decoding: $0.position, as: UTF8.self) }
+        return try read { txn in
+            _ = try reader.requireWorkspace(workspace, txn)
+            var items: [RegisteredModel] = []
+            var more = false
+            for (modelName, id) in try reader.registeredModels(in: workspace, txn) {
+                if let after, modelName <= after { continue }
+                if let name, !name.matches(modelName) { continue }
+                if items.count == maxResults { more = true; break }
+                if let model = try reader.registeredModel(id, txn) { items.append(model) }
+            }
+            let next = more ? PageToken(listing: .registeredModels, position: Array(items.last!.name.utf8)).encoded : nil
+            return Page(items: items, nextPageToken: next)
+        }
+    }
+
+    // MARK: Users and permissions
+
+    /// The user `username`.
+    public func user(named username: String) throws -> User {
+        try read { txn in try reader.requireUser(username, txn) }
+    }
+
+    /// Every user, in name order.
+    public func users() throws -> [User] {
+        try read { txn in try reader.scan(db.users, prefix: [], txn) { (_, value) throws(LedgerError) in try User(decoding: value) } }
+    }
+
+    /// The explicit grant of `username` on `target`, if any.
+    public func grant(of username: String, on target: PermissionTarget) throws -> PermissionLevel? {
+        try read { txn in
+            let (resource, _) = try reader.resolve(target, txn)
+            return try reader.grant(resource, username, txn)
+        }
+    }
+
+    /// Every explicit grant on `target`.
+    public func grants(on target: PermissionTarget) throws -> [Grant] {
+        try read { txn in
+            let (resource, _) = try reader.resolve(target, txn)
+            return try reader.grants(on: resource, txn)
+        }
+    }
+
+    /// Every explicit grant `username` holds.
+    public func grants(of username: String) throws -> [Grant] {
+        try read { txn in try reader.grants(of: username, txn) }
+    }
+
+    /// The effective permission of `username` on `target`:
+    /// admin → MANAGE; an explicit grant on the resource → that grant, even if lower; otherwise
+    /// the grant on the resource's workspace; otherwise NO_PERMISSIONS, except that
+    /// `defaultWorkspaceFloor` applies in `default` to users without a grant there.
+    /// An unknown user has NO_PERMISSIONS.
+    ///
+    /// - Throws: `resourceDoesNotExist` when the target does not exist in its workspace.
+    public func effectivePermission(of username: String, on target: PermissionTarget, defaultWorkspaceFloor: PermissionLevel? = nil) throws -> PermissionLevel {
+        try read { txn in
+            let (resource, workspace) = try reader.resolve(target, txn)
+            guard let user = try reader.user(username, txn) else { return .noPermissions }
+            if user.isAdmin { return .manage }
+            if case .workspace = resource {} else if let explicit = try reader.grant(resource, username, txn) {
+                return explicit
+            }
+            if let level = try reader.grant(.workspace(workspace), username, txn) { return level }
+            if workspace == Workspace.defaultName, let floor = defaultWorkspaceFloor { return floor }
+            return .noPermissions
+        }
+    }
+
+    // MARK: The log
+
+    /// Up to `limit` events from sequence `first` on, decoded.
+    public func events(from first: UInt64 = 1, limit: Int = 1000) throws -> [RecordedEvent] {
+        let db = self.db
+        return try read { txn in
+            var events: [RecordedEvent] = []
+            try txn.withCursor(db.events) { cursor in
+                var entry = try cursor.seek(atOrAfter: Keys.sequence(first))
+                while let current = entry, events.count < limit {
+                    events.append(try EventCodec.decode(stored: current.value))
+                    entry = try cursor.next()
+                }
+            }
+            return events
+        }
+    }
+}

@@ -1,0 +1,144 @@
+/// Builders of the byte keys of every database. Integers are big-endian so keys sort like the
+/// numbers; a 0 byte separates a variable-length scope from what follows (scopes never hold 0).
+enum Keys {
+    static func be64(_ value: UInt64) -> [UInt8] {
+        var w = BinaryWriter(capacity: 8)
+        w.write(value)
+        return w.bytes
+    }
+
+    static func sequence(_ sequence: UInt64) -> [UInt8] { be64(sequence) }
+
+    static func id(_ id: Int64) -> [UInt8] { be64(UInt64(bitPattern: id)) }
+
+    static func decodeBE64(_ bytes: UnsafeRawBufferPointer) throws(LedgerError) -> UInt64 {
+        guard bytes.count == 8 else { throw LedgerError(.corruptedData, "expected an 8-byte key or value, found \(bytes.count) bytes") }
+        var r = BinaryReader(bytes)
+        return try r.readUInt64()
+    }
+
+    /// `scope ‖ 0 ‖ name`.
+    static func scoped(_ scope: String, _ name: String) -> [UInt8] {
+        var key = Array(scope.utf8)
+        key.append(0)
+        key.append(contentsOf: name.utf8)
+        return key
+    }
+
+    /// `scope ‖ 0`: the prefix of every key of `scope`.
+    static func prefix(_ scope: String) -> [UInt8] {
+        var key = Array(scope.utf8)
+        key.append(0)
+        return key
+    }
+
+    static func runsByExperiment(_ experimentID: Int64, startTime: Int64, runID: String) -> [UInt8] {
+        var key = id(experimentID)
+        key += be64(~UInt64(bitPattern: startTime) ^ (1 << 63)) // newest first, sign-safe
+        key += Array(runID.utf8)
+        return key
+    }
+
+    static func metricHistory(runID: String, key metricKey: String, sequence: UInt64, index: Int) -> [UInt8] {
+        var key = scoped(runID, metricKey)
+        key.append(0)
+        key += be64(sequence)
+        var w = BinaryWriter(capacity: 4)
+        w.write(UInt32(index))
+        key += w.bytes
+        return key
+    }
+
+    static func metricHistoryPrefix(runID: String, key metricKey: String) -> [UInt8] {
+        var key = scoped(runID, metricKey)
+        key.append(0)
+        return key
+    }
+
+    static func grantResource(_ resource: GrantResource) -> [UInt8] {
+        var key: [UInt8] = [resource.kindByte]
+        switch resource {
+        case .workspace(let name): key += Array(name.utf8)
+        case .experiment(let id), .registeredModel(let id): key += Self.id(id)
+        }
+        return key
+    }
+
+    /// `grants` key: kind ‖ resource ‖ 0 ‖ username.
+    static func grant(_ resource: GrantResource, _ username: String) -> [UInt8] {
+        var key = grantResource(resource)
+        key.append(0)
+        key += Array(username.utf8)
+        return key
+    }
+
+    static func grantsPrefix(_ resource: GrantResource) -> [UInt8] {
+        var key = grantResource(resource)
+        key.append(0)
+        return key
+    }
+
+    /// `grants_by_user` key: username ‖ 0 ‖ kind ‖ resource.
+    static func grantByUser(_ username: String, _ resource: GrantResource) -> [UInt8] {
+        prefix(username) + grantResource(resource)
+    }
+
+    static func decodeGrantResource(_ bytes: some Collection<UInt8>) throws(LedgerError) -> GrantResource {
+        guard let kind = bytes.first else { throw LedgerError(.corruptedData, "empty grant resource key") }
+        let rest = Array(bytes.dropFirst())
+        switch kind {
+        case 1: return .workspace(String(decoding: rest, as: UTF8.self))
+        case 2, 3:
+            guard rest.count == 8 else { throw LedgerError(.corruptedData, "grant resource id of \(rest.count) bytes") }
+            let id = Int64(bitPattern: rest.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+            return kind == 2 ? .experiment(id) : .registeredModel(id)
+        default: throw LedgerError(.corruptedData, "invalid grant resource kind \(kind)")
+        }
+    }
+
+    // The listing index (GSI): a partition byte, then the partition's scope, then the sort key.
+    static let workspacesPartition: UInt8 = 0x01
+    static func experimentPartition(_ view: ViewType) -> UInt8 {
+        switch view {
+        case .activeOnly: 0x02
+        case .deletedOnly: 0x03
+        case .all: 0x04
+        }
+    }
+
+    static func workspaceListing(_ name: String) -> [UInt8] { [workspacesPartition] + Array(name.utf8) }
+
+    static func experimentListingPrefix(_ view: ViewType, workspace: String) -> [UInt8] {
+        [experimentPartition(view)] + prefix(workspace)
+    }
+
+    static func experimentListing(_ view: ViewType, workspace: String, id experimentID: Int64) -> [UInt8] {
+        experimentListingPrefix(view, workspace: workspace) + id(experimentID)
+    }
+
+    static func auditIndex(_ scope: String, sequence: UInt64) -> [UInt8] { prefix(scope) + be64(sequence) }
+
+    static func typeValue(_ type: EventType) -> [UInt8] { [UInt8(type.rawValue >> 8), UInt8(type.rawValue & 0xFF)] }
+
+    static let experimentCounter = Array("experiment".utf8)
+    static let registeredModelCounter = Array("registered_model".utf8)
+}
+
+extension Array where Element == UInt8 {
+    /// True when `self` begins with `prefix`.
+    func hasPrefix(_ prefix: [UInt8]) -> Bool { count >= prefix.count && self[..<prefix.count].elementsEqual(prefix) }
+}
+
+extension UnsafeRawBufferPointer {
+    /// True when the bytes begin with `prefix`.
+    func hasPrefix(_ prefix: [UInt8]) -> Bool {
+        if prefix.isEmpty { return true }
+        return count >= prefix.count && prefix.withUnsafeBytes { p in memcmp(baseAddress!, p.baseAddress!, prefix.count) == 0 }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,147 @@
+import LedgerLMDB
+
+/// Point reads and prefix scans over the views, inside a caller's transaction.
+///
+/// Commands use it to validate against current state (inside the write transaction, so they see
+/// the batch's earlier commands), queries use it inside read transactions.
+struct StateReader: Sendable {
+    let db: LedgerDatabases
+
+    func workspace(_ name: String, _ txn: borrowing Transaction) throws -> Workspace? {
+        try txn.withValue(db.workspaces, key: name) { (bytes) throws(LedgerError) in try bytes.map(Workspace.init(decoding:)) }
+    }
+
+    func experiment(_ id: Int64, _ txn: borrowing Transaction) throws -> Experiment? {
+        try txn.withValue(db.experiments, key: Keys.id(id)) { (bytes) throws(LedgerError) in try bytes.map(Experiment.init(decoding:)) }
+    }
+
+    func experimentID(workspace: String, name: String, _ txn: borrowing Transaction) throws -> Int64? {
+        try txn.withValue(db.experimentNames, key: Keys.scoped(workspace, name)) { (bytes) throws(LedgerError) in
+            try bytes.map { (b) throws(LedgerError) in Int64(bitPattern: try Keys.decodeBE64(b)) }
+        }
+    }
+
+    func run(_ runID: String, _ txn: borrowing Transaction) throws -> RunInfo? {
+        try txn.withValue(db.runs, key: runID) { (bytes) throws(LedgerError) in try bytes.map(RunInfo.init(decoding:)) }
+    }
+
+    func runParam(_ runID: String, _ key: String, _ txn: borrowing Transaction) throws -> String? {
+        try txn.withValue(db.runParams, key: Keys.scoped(runID, key)) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    func runTag(_ runID: String, _ key: String, _ txn: borrowing Transaction) throws -> String? {
+        try txn.withValue(db.runTags, key: Keys.scoped(runID, key)) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    func latestMetric(_ runID: String, _ key: String, _ txn: borrowing Transaction) throws -> Metric? {
+        try txn.withValue(db.runMetrics, key: Keys.scoped(runID, key)) { (bytes) throws(LedgerError) in
+            try bytes.map { (b) throws(LedgerError) in try Metric(key: key, decodingValue: b) }
+        }
+    }
+
+    func registeredModel(_ id: Int64, _ txn: borrowing Transaction) throws -> RegisteredModel? {
+        try txn.withValue(db.registeredModels, key: Keys.id(id)) { (bytes) throws(LedgerError) in try bytes.map(RegisteredModel.init(decoding:)) }
+    }
+
+    func registeredModelID(workspace: String, name: String, _ txn: borrowing Transaction) throws -> Int64? {
+        try txn.withValue(db.registeredModelNames, key: Keys.scoped(workspace, name)) { (bytes) throws(LedgerError) in
+            try bytes.map { (b) throws(LedgerError) in Int64(bitPattern: try Keys.decodeBE64(b)) }
+        }
+    }
+
+    func user(_ username: String, _ txn: borrowing Transaction) throws -> User? {
+        try txn.withValue(db.users, key: username) { (bytes) throws(LedgerError) in try bytes.map(User.init(decoding:)) }
+    }
+
+    func grant(_ resource: GrantResource, _ username: String, _ txn: borrowing Transaction) throws -> PermissionLevel? {
+        try txn.withValue(db.grants, key: Keys.grant(resource, username)) { (bytes) throws(LedgerError) -> PermissionLevel? in
+            guard let bytes else { return nil }
+            guard bytes.count == 1 else { throw LedgerError(.corruptedData, "grant record of \(bytes.count) bytes") }
+            return try PermissionLevel(rank: bytes[0])
+        }
+    }
+
+    /// Every grant on `resource`, by username.
+    func grants(on resource: GrantResource, _ txn: borrowing Transaction) throws -> [Grant] {
+        let prefix = Keys.grantsPrefix(resource)
+        return try scan(db.grants, prefix: prefix, txn) { (key, value) throws(LedgerError) in
+            guard value.count == 1 else { throw LedgerError(.corruptedData, "grant record of \(value.count) bytes") }
+            let username = String(decoding: key[prefix.count...], as: UTF8.self)
+            return Grant(resource: resource, username: username, level: try PermissionLevel(rank: value[0]))
+        }
+    }
+
+    /// Every grant held by `username`.
+    func grants(of username: String, _ txn: borrowing Transaction) throws -> [Grant] {
+        let prefix = Keys.prefix(username)
+        return try scan(db.grantsByUser, prefix: prefix, txn) { (key, value) throws(LedgerError) in
+            guard value.count == 1 else { throw LedgerError(.corruptedData, "grant record of \(value.count) bytes") }
+            let resource = try Keys.decodeGrantResource(key[prefix.count...])
+            return Grant(resource: resource, username: username, level: try PermissionLevel(rank: value[0]))
+        }
+    }
+
+    /// The next id of a counter (0 when never used).
+    func counter(_ name: [UInt8], _ txn: borrowing Transaction) throws -> Int64 {
+        try txn.withValue(db.counters, key: name) { (bytes) throws(LedgerError) -> Int64 in
+            guard let bytes else { return 0 }
+            return Int64(bitPattern: try Keys.decodeBE64(bytes))
+        }
+    }
+
+    /// Ids of every experiment of `workspace`, soft-deleted included, in id order.
+    func experimentIDs(in workspace: String, _ txn: borrowing Transaction) throws -> [Int64] {
+        let prefix = Keys.experimentListingPrefix(.all, workspace: workspace)
+        return try scan(db.listing, prefix: prefix, txn) { (key, _) throws(LedgerError) in
+            Int64(bitPattern: try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: key[prefix.count...])))
+        }
+    }
+
+    /// Ids of every run of an experiment, newest first.
+    func runIDs(ofExperiment experimentID: Int64, _ txn: borrowing Transaction) throws -> [String] {
+        let prefix = Keys.id(experimentID)
+        return try scan(db.runsByExperiment, prefix: prefix, txn) { (key, _) throws(LedgerError) in
+            String(decoding: key[(prefix.count + 8)...], as: UTF8.self)
+        }
+    }
+
+    /// (name, id) of every registered model of `workspace`, in name order.
+    func registeredModels(in workspace: String, _ txn: borrowing Transaction) throws -> [(name: String, id: Int64)] {
+        let prefix = Keys.prefix(workspace)
+        return try scan(db.registeredModelNames, prefix: prefix, txn) { (key, value) throws(LedgerError) in
+            (String(decoding: key[prefix.count...], as: UTF8.self), Int64(bitPattern: try Keys.decodeBE64(value)))
+        }
+    }
+
+    /// True when `workspace` holds any experiment (soft-deleted included) or registered model.
+    func holdsResources(_ workspace: String, _ txn: borrowing Transaction) throws -> (experiments: Int, models: Int) {
+        (try count(db.experimentNames, prefix: Keys.prefix(workspace), txn),
+         try count(db.registeredModelNames, prefix: Keys.prefix(workspace), txn))
+    }
+
+    /// Applies `transform` to every entry whose key starts with `prefix`, in key order.
+    func scan<T>(_ database: Database, prefix: [UInt8], _ txn: borrowing Transaction,
+                 _ transform: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(LedgerError) -> T) throws -> [T] {
+        try txn.withCursor(database) { cursor in
+            var results: [T] = []
+            var entry = try cursor.seek(atOrAfter: prefix)
+            while let current = entry, current.key.hasPrefix(prefix) {
+                results.append(try transform(current.key, current.value))
+                entry = try cursor.next()
+            }
+            return results
+        }
+    }
+
+    func count(_ database: Database, prefix: [UInt8], _ txn: borrowing Transaction) throws -> Int {
+        try txn.withCursor(database) { cursor in
+            var n = 0
+            var entry = try cursor.seek(atOrAfter: prefix)
+            while let current = entry, current.key.hasPrefix(prefix) {
+                n += 1
+                entry = try cursor.next()
+            }
+            return n
+        }
+    }
+}

@@ -1,0 +1,237 @@
+import CLMDB
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open LMDB environment: one directory holding `data.mdb` and `lock.mdb`.
+///
+/// Thread safety: the handle is opened with `MDB_NOTLS`, so read transactions may run on any
+/// thread; a write transaction runs entirely inside one synchronous closure, so it begins and
+/// commits on one thread. LMDB itself serialises writers, across threads and processes.
+/// That is why the class is `@unchecked Sendable`.
+///
+/// The map grows on demand: a write that finds the map full is discarded, the map doubles, and
+/// the write runs again. Growing needs every transaction of this process to be closed, so each
+/// transaction holds a shared lock that the resize takes exclusively.
+public final class Environment: @unchecked Sendable {
+    /// How to open an environment.
+    public struct Configuration: Sendable {
+        /// The initial map size in bytes; the map grows past it on demand.
+        public var mapSize: Int = 256 << 20
+        /// The most named databases the environment may hold.
+        public var maxDatabases: Int = 32
+        /// The most concurrent read transactions, over all processes.
+        public var maxReaders: Int = 256
+        /// Open read-only: writes fail, nothing is created.
+        public var readOnly: Bool = false
+        /// Flush to disk on every commit (the default). Turn off only for disposable scratch
+        /// environments: a machine crash may then lose or corrupt recent commits.
+        public var durable: Bool = true
+        /// File mode of new files.
+        public var fileMode: mode_t = 0o600
+
+        public init() {}
+    }
+
+    /// The directory of the environment.
+    public let path: String
+    /// The configuration it was opened with.
+    public let configuration: Configuration
+
+    let handle: OpaquePointer
+    private let resizeLock: ReadWriteLock
+
+    /// Opens (and, unless read-only, creates) the environment in directory `path`.
+    ///
+    /// The directory must exist. Open each directory once per process: LMDB's locks break if one
+    /// process holds two handles to the same environment.
+    public init(path: String, configuration: Configuration = .init()) throws(LMDBError) {
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(code: .invalid, function: "mdb_env_create") }
+        do throws(LMDBError) {
+            try check(mdb_env_set_maxdbs(env, MDB_dbi(configuration.maxDatabases)), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(env, UInt32(configuration.maxReaders)), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_mapsize(env, configuration.mapSize), "mdb_env_set_mapsize")
+            var flags = UInt32(MDB_NOTLS)
+            if configuration.readOnly { flags |= UInt32(MDB_RDONLY) }
+            if !configuration.durable { flags |= UInt32(MDB_NOSYNC) }
+            try check(mdb_env_open(env, path, flags, configuration.fileMode), "mdb_env_open")
+            // Clear reader slots left by processes that died while reading.
+            var dead: Int32 = 0
+            _ = mdb_reader_check(env, &dead)
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.handle = env
+        self.path = path
+        self.configuration = configuration
+        self.resizeLock = ReadWriteLock()
+    }
+
+    deinit {
+        mdb_env_close(handle)
+    }
+
+    /// Opens the named database, creating it when `create` is true (needs a writable environment).
+    ///
+    /// Open every database once, right after opening the environment, and keep the handle.
+    public func openDatabase(_ name: String, create: Bool = true) throws -> Database {
+        let body: (borrowing Transaction) throws(LMDBError) -> Database = { txn throws(LMDBError) in
+            var dbi: MDB_dbi = 0
+            let flags = create ? UInt32(MDB_CREATE) : 0
+            let rc = mdb_dbi_open(txn.handle, name, flags, &dbi)
+            if rc != MDB_SUCCESS { throw LMDBError(code: .init(rawValue: rc), function: "mdb_dbi_open(\(name))") }
+            return Database(dbi: dbi, name: name)
+        }
+        // A handle opened in a write transaction becomes usable by others only once it commits;
+        // a read-only environment opens it in a read transaction.
+        if configuration.readOnly || !create {
+            return try read(body)
+        }
+        return try write(body)
+    }
+
+    /// Runs `body` in a read-only snapshot. Readers never wait for writers.
+    ///
+    /// Do not start another transaction inside `body`.
+    public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        let txn = try beginTransaction(readOnly: true)
+        defer { mdb_txn_abort(txn) }
+        return try body(Transaction(handle: txn, isReadOnly: true))
+    }
+
+    /// Runs `body` in a write transaction and commits it when `body` returns.
+    ///
+    /// When `body` throws, the transaction is aborted and nothing is written. When the map is full
+    /// (in a put or in the commit), the transaction is discarded, the map doubles and `body` runs
+    /// again from the start: `body` must have no effects outside the transaction before it returns.
+    /// Do not start another transaction inside `body`.
+    public func write<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        precondition(!configuration.readOnly, "write transaction on a read-only environment")
+        while true {
+            do {
+                return try writeOnce(body)
+            } catch let error as LMDBError where error.code == .mapFull {
+                try grow(from: mapSize)
+            }
+        }
+    }
+
+    private func writeOnce<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        let txn = try beginTransaction(readOnly: false)
+        let result: R
+        do {
+            result = try body(Transaction(handle: txn, isReadOnly: false))
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        // A failed commit has already freed the transaction: never abort after it.
+        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return result
+    }
+
+    private func beginTransaction(readOnly: Bool) throws(LMDBError) -> OpaquePointer {
+        while true {
+            var txn: OpaquePointer?
+            let rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+            if rc == MDB_MAP_RESIZED {
+                // Another process grew the map: adopt its size, which needs exclusive access.
+                resizeLock.unlock()
+                resizeLock.lockExclusive()
+                let adopt = mdb_env_set_mapsize(handle, 0)
+                resizeLock.unlock()
+                resizeLock.lockShared()
+                try check(adopt, "mdb_env_set_mapsize")
+                continue
+            }
+            try check(rc, "mdb_txn_begin")
+            return txn!
+        }
+    }
+
+    /// Doubles the map unless another thread already grew it past `observed`.
+    private func grow(from observed: Int) throws(LMDBError) {
+        resizeLock.lockExclusive()
+        defer { resizeLock.unlock() }
+        guard mapSize <= observed else { return }
+        try check(mdb_env_set_mapsize(handle, observed * 2), "mdb_env_set_mapsize")
+    }
+
+    /// The current map size in bytes.
+    public var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info.me_mapsize
+    }
+
+    /// Bytes of the map in use (last page number × page size).
+    public var usedSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        var stat = MDB_stat()
+        mdb_env_stat(handle, &stat)
+        return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+    }
+
+    /// Writes a consistent copy of the environment into the existing, empty directory `path`,
+    /// while other threads and processes go on reading and writing.
+    ///
+    /// - Parameter compact: Leave out free pages and renumber the rest (smaller, slower).
+    public func copy(to path: String, compact: Bool = true) throws(LMDBError) {
+        try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
+    }
+
+    /// Flushes buffers to disk; needed only for environments opened with `durable: false`.
+    public func sync() throws(LMDBError) {
+        try check(mdb_env_sync(handle, 1), "mdb_env_sync")
+    }
+
+    /// Clears reader slots of dead processes and returns how many were cleared.
+    @discardableResult
+    public func checkReaders() -> Int {
+        var dead: Int32 = 0
+        _ = mdb_reader_check(handle, &dead)
+        return Int(dead)
+    }
+
+    /// The LMDB library version, such as `LMDB 0.9.24: (July 24, 2019)`.
+    public static var libraryVersion: String {
+        String(cString: mdb_version(nil, nil, nil))
+    }
+}
+
+/// A writer-preferring reader/writer lock, so that a waiting map resize is not starved by readers.
+final class ReadWriteLock: @unchecked Sendable {
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        #if canImport(Glibc)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        #endif
+        pthread_rwlock_init(lock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    func lockShared() { pthread_rwlock_rdlock(lock) }
+    func lockExclusive() { pthread_rwlock_wrlock(lock) }
+    func unlock() { pthread_rwlock_unlock(lock) }
+}
