@@ -154,7 +154,7 @@ public final class Ledger: Sendable {
         do {
             return try environment.read(body)
         } catch {
-            throw CommitQueue.ledgerError(error)
+            throw CommitQueue.ledgerError(error, directory: environment.path)
         }
     }
 
@@ -163,7 +163,7 @@ public final class Ledger: Sendable {
         do {
             return try environment.write(body)
         } catch {
-            throw CommitQueue.ledgerError(error)
+            throw CommitQueue.ledgerError(error, directory: environment.path)
         }
     }
 

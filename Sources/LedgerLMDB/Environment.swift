@@ -82,19 +82,20 @@ public final class Environment: @unchecked Sendable {
     ///
     /// Open every database once, right after opening the environment, and keep the handle.
     public func openDatabase(_ name: String, create: Bool = true) throws -> Database {
-        let body: (borrowing Transaction) throws(LMDBError) -> Database = { txn throws(LMDBError) in
-            var dbi: MDB_dbi = 0
-            let flags = create ? UInt32(MDB_CREATE) : 0
-            let rc = mdb_dbi_open(txn.handle, name, flags, &dbi)
-            if rc != MDB_SUCCESS { throw LMDBError(code: .init(rawValue: rc), function: "mdb_dbi_open(\(name))") }
-            return Database(dbi: dbi, name: name)
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        // The handle must be opened in a transaction that commits: LMDB closes handles first
+        // opened in a transaction that is aborted, read-only ones included.
+        let readOnly = configuration.readOnly || !create
+        let txn = try beginTransaction(readOnly: readOnly)
+        var dbi: MDB_dbi = 0
+        let rc = mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
+        guard rc == MDB_SUCCESS else {
+            mdb_txn_abort(txn)
+            throw LMDBError(code: .init(rawValue: rc), function: "mdb_dbi_open(\(name))")
         }
-        // A handle opened in a write transaction becomes usable by others only once it commits;
-        // a read-only environment opens it in a read transaction.
-        if configuration.readOnly || !create {
-            return try read(body)
-        }
-        return try write(body)
+        try check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return Database(dbi: dbi, name: name)
     }
 
     /// Runs `body` in a read-only snapshot. Readers never wait for writers.
@@ -117,10 +118,11 @@ public final class Environment: @unchecked Sendable {
     public func write<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
         precondition(!configuration.readOnly, "write transaction on a read-only environment")
         while true {
+            let observed = mapSize
             do {
                 return try writeOnce(body)
             } catch let error as LMDBError where error.code == .mapFull {
-                try grow(from: mapSize)
+                try grow(from: observed)
             }
         }
     }

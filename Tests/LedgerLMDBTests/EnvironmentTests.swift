@@ -79,12 +79,8 @@ import Testing
         }
     }
 
-    /// `openDatabase(_:create: false)` of a database that exists must give a usable handle.
-    ///
-    /// Known wrapper bug (see the report): the handle is opened in a read transaction that
-    /// `read` then *aborts*, and LMDB closes handles first opened in an aborted transaction,
-    /// so every later use of the handle fails with `EINVAL` ("mdb_get failed: Invalid argument").
-    /// Remove the `withKnownIssue` once `openDatabase` commits the read transaction.
+    /// `openDatabase(_:create: false)` of a database that exists must give a usable handle
+    /// (LMDB closes handles first opened in an aborted transaction, read-only ones included).
     @Test func openingAnExistingDatabaseWithoutCreateGivesAUsableHandle() throws {
         try withTemporaryDirectory { path in
             do {
@@ -94,10 +90,8 @@ import Testing
             }
             let env = try Environment(path: path, configuration: testConfiguration())
             let db = try env.openDatabase("main", create: false)
-            withKnownIssue("openDatabase(create: false) returns a handle closed by mdb_txn_abort") {
-                let value = try env.read { try $0.get(db, key: "k") }
-                #expect(value == bytes("v"))
-            }
+            let value = try env.read { try $0.get(db, key: "k") }
+            #expect(value == bytes("v"))
         }
     }
 
@@ -115,12 +109,7 @@ import Testing
             let missing = #expect(throws: LMDBError.self) { _ = try reader.openDatabase("absent", create: false) }
             #expect(missing?.code == .notFound)
 
-            // Known wrapper bug (see openingAnExistingDatabaseWithoutCreateGivesAUsableHandle):
-            // in a read-only environment every database is opened in an aborted read
-            // transaction, so the handle is unusable and nothing can be read.
-            withKnownIssue("openDatabase in a read-only environment returns a handle closed by mdb_txn_abort") {
-                try Self.expectReadOnlyContents(reader, values)
-            }
+            try Self.expectReadOnlyContents(reader, values)
         }
     }
 

@@ -14,7 +14,7 @@ import Foundation
 /// Batching costs a lone caller nothing: the thread never waits for company, and what queues while
 /// one commit is being flushed forms the next batch.
 final class CommitQueue: @unchecked Sendable {
-    private let environment: Environment
+    let environment: Environment
     private let log: EventLog
     private let defaultArtifactRoot: String
     private let maxBatchSize: Int
@@ -84,11 +84,11 @@ final class CommitQueue: @unchecked Sendable {
         do {
             outcomes = try environment.write { txn in try run(batch, txn) }
         } catch {
-            if batch.count > 1 && !Self.isOutOfSpace(error) {
+            if batch.count > 1 && !Self.isOutOfSpace(error, directory: environment.path) {
                 for command in batch { process([command]) }
                 return
             }
-            let failure = Self.ledgerError(error)
+            let failure = Self.ledgerError(error, directory: environment.path)
             for command in batch { command.complete(.failure(failure)) }
             return
         }
@@ -128,15 +128,28 @@ final class CommitQueue: @unchecked Sendable {
         return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
     }
 
-    static func isOutOfSpace(_ error: any Error) -> Bool {
-        (error as? LMDBError)?.isOutOfSpace ?? false
+    static func isOutOfSpace(_ error: any Error, directory: String? = nil) -> Bool {
+        guard let error = error as? LMDBError else { return false }
+        if error.isOutOfSpace { return true }
+        // LMDB reports a short write (what a full disk gives mid-commit) as EIO.
+        if error.code == .ioError, let directory, let free = freeBytes(directory) {
+            return free < 16 << 20
+        }
+        return false
+    }
+
+    /// Bytes available to this process on the file system holding `directory`.
+    static func freeBytes(_ directory: String) -> UInt64? {
+        var stats = statvfs()
+        guard statvfs(directory, &stats) == 0 else { return nil }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
     }
 
     /// Maps a storage error to a ``LedgerError`` with a message an operator can act on.
-    static func ledgerError(_ error: any Error) -> LedgerError {
+    static func ledgerError(_ error: any Error, directory: String? = nil) -> LedgerError {
         if let error = error as? LedgerError { return error }
         if let error = error as? LMDBError {
-            if error.isOutOfSpace {
+            if isOutOfSpace(error, directory: directory) {
                 return LedgerError(.storageFull, "the disk holding the ledger is full (\(error)); nothing of this request was written: free space and retry")
             }
             return LedgerError(.storage, "storage failure: \(error)")
