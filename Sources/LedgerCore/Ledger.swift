@@ -49,8 +49,8 @@ public final class Ledger: Sendable {
     /// Opens the ledger in `configuration.directory`, creating it if allowed and needed.
     ///
     /// A new ledger starts with the workspace `default` and the experiment `0` (`Default`),
-    /// created by the actor `system`. Views built by an older projection version, or left half
-    /// rebuilt by a crash, are rebuilt from the log before this returns.
+    /// created by the actor `system`. Views built by another projection version are rebuilt from
+    /// the log before this returns.
     ///
     /// - Throws: ``LedgerError`` `notALedger` when the directory holds no ledger and may not be
     ///   created, `incompatibleFormat` for a ledger of a newer format, `storage` otherwise.
@@ -192,13 +192,11 @@ public final class Ledger: Sendable {
     }
 
     private func checkFormatAndRebuildIfNeeded() throws {
-        let (format, projection, pending) = try read { txn in
-            (try log.metaUInt32(EventLog.MetaKey.format, txn) ?? 0,
-             try log.metaUInt32(EventLog.MetaKey.projectionVersion, txn),
-             try txn.contains(db.meta, key: EventLog.MetaKey.rebuildPending))
+        let (format, projection) = try read { txn in
+            (try log.metaUInt32(EventLog.MetaKey.format, txn) ?? 0, try log.metaUInt32(EventLog.MetaKey.projectionVersion, txn))
         }
         try Self.checkFormat(format, configuration.directory)
-        if projection != Projector.version || pending {
+        if projection != Projector.version {
             _ = try rebuildProjections()
         }
     }

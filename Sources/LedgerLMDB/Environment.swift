@@ -166,24 +166,32 @@ public final class Environment: @unchecked Sendable {
     private func grow(from observed: Int) throws(LMDBError) {
         resizeLock.lockExclusive()
         defer { resizeLock.unlock() }
-        guard mapSize <= observed else { return }
+        guard info().me_mapsize <= observed else { return }
         try check(mdb_env_set_mapsize(handle, observed * 2), "mdb_env_set_mapsize")
+    }
+
+    /// LMDB's environment info. `mdb_env_info` reads the meta pages inside the map, which a
+    /// resize unmaps: call it only while holding `resizeLock`.
+    private func info() -> MDB_envinfo {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info
     }
 
     /// The current map size in bytes.
     public var mapSize: Int {
-        var info = MDB_envinfo()
-        mdb_env_info(handle, &info)
-        return info.me_mapsize
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        return info().me_mapsize
     }
 
     /// Bytes of the map in use (last page number × page size).
     public var usedSize: Int {
-        var info = MDB_envinfo()
-        mdb_env_info(handle, &info)
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
         var stat = MDB_stat()
         mdb_env_stat(handle, &stat)
-        return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        return (info().me_last_pgno + 1) * Int(stat.ms_psize)
     }
 
     /// Writes a consistent copy of the environment into the existing, empty directory `path`,
@@ -191,11 +199,15 @@ public final class Environment: @unchecked Sendable {
     ///
     /// - Parameter compact: Leave out free pages and renumber the rest (smaller, slower).
     public func copy(to path: String, compact: Bool = true) throws(LMDBError) {
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
         try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
     }
 
     /// Flushes buffers to disk; needed only for environments opened with `durable: false`.
     public func sync() throws(LMDBError) {
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
         try check(mdb_env_sync(handle, 1), "mdb_env_sync")
     }
 

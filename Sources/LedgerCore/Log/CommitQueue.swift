@@ -54,7 +54,10 @@ final class CommitQueue: @unchecked Sendable {
         condition.lock()
         isStopping = true
         condition.broadcast()
-        while !isStopped { condition.wait() }
+        // The writer thread itself may drop the last reference; it must not wait for itself.
+        if Thread.current !== thread {
+            while !isStopped { condition.wait() }
+        }
         condition.unlock()
     }
 

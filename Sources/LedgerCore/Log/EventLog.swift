@@ -9,9 +9,6 @@ struct EventLog: Sendable {
         static let format = Array("format".utf8)
         static let head = Array("head".utf8)
         static let projectionVersion = Array("projection_version".utf8)
-        /// Present while a rebuild of the views is under way: its presence at open means the
-        /// views are partial and must be rebuilt again.
-        static let rebuildPending = Array("rebuild_pending".utf8)
     }
 
     let db: LedgerDatabases

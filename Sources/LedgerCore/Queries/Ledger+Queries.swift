@@ -129,6 +129,9 @@ extension Ledger {
         let db = self.db
         if search.usesIndex {
             let token = try PageToken.decode(search.pageToken, expecting: .experiments)
+            if let token, token.position.count != 8 {
+                throw LedgerError(.invalidParameterValue, "Invalid page_token '\(search.pageToken ?? "")': damaged experiment position.")
+            }
             return try read { txn in
                 _ = try reader.requireWorkspace(workspace, txn)
                 let prefix = Keys.experimentListingPrefix(search.viewType, workspace: workspace)

@@ -20,7 +20,6 @@ extension Ledger {
             let head = try log.head(txn)
             let count = try Self.project(from: txn, events: db.events, upTo: head.sequence, with: log.projector, into: txn, progress: progress)
             try log.setMetaUInt32(EventLog.MetaKey.projectionVersion, Projector.version, txn)
-            try txn.delete(db.meta, key: EventLog.MetaKey.rebuildPending)
             return count
         }
         return ReplaySummary(events: events, seconds: Self.seconds(since: start))
