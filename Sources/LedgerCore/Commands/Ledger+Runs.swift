@@ -50,6 +50,9 @@ extension Ledger {
         if let name = update.runName { try Validation.value(name, "Run name", key: "run_name", limit: Validation.maxKeyLength) }
         return try await submit(context) { txn, decision in
             var (run, _) = try decision.reader.requireRun(runID, in: workspace, txn)
+            guard run.lifecycleStage == .active else {
+                throw LedgerError(.invalidParameterValue, "The run \(runID) must be in the 'active' state. Current state is deleted.")
+            }
             var status: FieldChange<RunStatus>?
             var endTime: FieldChange<Int64?>?
             var name: FieldChange<String>?

@@ -54,9 +54,11 @@ extension Ledger {
     public func visibleWorkspaces(for username: String, defaultWorkspaceFloor: PermissionLevel? = nil,
                                   maxResults: Int? = nil, pageToken: String? = nil) throws -> Page<Workspace> {
         if let maxResults { try Self.checkPageSize(maxResults) }
-        let isAdmin = try read { txn in try reader.user(username, txn)?.isAdmin ?? false }
-        if isAdmin { return try listWorkspaces(maxResults: maxResults, pageToken: pageToken) }
+        let user = try read { txn in try reader.user(username, txn) }
+        if user?.isAdmin == true { return try listWorkspaces(maxResults: maxResults, pageToken: pageToken) }
         let token = try PageToken.decode(pageToken, expecting: .workspaces)
+        // An unknown user has NO_PERMISSIONS everywhere (as effectivePermission says): no floor.
+        guard user != nil else { return Page(items: [], nextPageToken: nil) }
         let after = token.map { String(decoding: $0.position, as: UTF8.self) }
         return try read { txn in
             var levels: [String: PermissionLevel] = [:]

@@ -124,7 +124,8 @@ struct StateReader: Sendable {
                  _ transform: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(LedgerError) -> T) throws -> [T] {
         try txn.withCursor(database) { cursor in
             var results: [T] = []
-            var entry = try cursor.seek(atOrAfter: prefix)
+            // LMDB refuses an empty key (MDB_BAD_VALSIZE): an empty prefix starts at the first entry.
+            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atOrAfter: prefix)
             while let current = entry, current.key.hasPrefix(prefix) {
                 results.append(try transform(current.key, current.value))
                 entry = try cursor.next()
@@ -136,7 +137,8 @@ struct StateReader: Sendable {
     func count(_ database: Database, prefix: [UInt8], _ txn: borrowing Transaction) throws -> Int {
         try txn.withCursor(database) { cursor in
             var n = 0
-            var entry = try cursor.seek(atOrAfter: prefix)
+            // LMDB refuses an empty key (MDB_BAD_VALSIZE): an empty prefix starts at the first entry.
+            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atOrAfter: prefix)
             while let current = entry, current.key.hasPrefix(prefix) {
                 n += 1
                 entry = try cursor.next()
