@@ -60,7 +60,14 @@ extension Ledger {
             report.head = try log.head(txn)
             let decodable = try Self.checkChain(txn, events: db.events, head: report.head, into: &report, progress: progress)
             if decodable {
-                try compareViews(with: txn, head: report.head, into: &report)
+                do {
+                    try compareViews(with: txn, head: report.head, into: &report)
+                } catch let error as LedgerError where error.code == .corruptedData {
+                    // Every event decodes, but the log cannot be replayed (a changed event refers to
+                    // something no earlier event created): report it beside the chain's findings.
+                    report.record(.init(kind: .undecodable, sequence: nil, view: nil, key: nil,
+                                        detail: "the views cannot be rebuilt from the log: \(error.message)"))
+                }
             }
         }
         report.seconds = Self.seconds(since: start)
