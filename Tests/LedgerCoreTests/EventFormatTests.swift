@@ -247,7 +247,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-format-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var target: UInt64 = 0
-        try await TamperDetectionTests.withLedger(directory) { ledger in
+        try await withReopenableLedger(directory) { ledger in
             _ = try await ledger.createWorkspace(name: "team-a", context: testContext)
             target = try ledger.head().sequence
             _ = try await ledger.createExperiment(name: "e", in: "team-a", context: testContext)
@@ -269,7 +269,7 @@ import Testing
             }
             try txn.put(databases[1], key: EventLog.MetaKey.head, value: head.encoded())
         }
-        try await TamperDetectionTests.withLedger(directory) { ledger in
+        try await withReopenableLedger(directory) { ledger in
             let report = try ledger.verify()
             #expect(report.firstProblem?.kind == .undecodable)
             #expect(report.firstProblem?.sequence == target)

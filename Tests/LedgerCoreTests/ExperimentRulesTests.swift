@@ -4,23 +4,6 @@ import Testing
 
 // SPEC §2.2 (experiments).
 
-/// Expects `body` to be refused with `code`, with the log head (sequence, time and hash) unchanged,
-/// and, when `naming` is given, with a message that contains that text.
-@discardableResult
-private func expectRefusal<R>(
-    _ ledger: Ledger, _ code: LedgerError.Code, naming value: String? = nil,
-    sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> R
-) async throws -> LedgerError? {
-    let before = try ledger.head()
-    let error = await expectLedgerError(code, sourceLocation: sourceLocation, body)
-    let after = try ledger.head()
-    #expect(after == before, "a refused command moved the head from \(before) to \(after)", sourceLocation: sourceLocation)
-    if let value, let error {
-        #expect(error.message.contains(value), "the message does not name \(value): \(error.message)", sourceLocation: sourceLocation)
-    }
-    return error
-}
-
 /// Every page of a search, following `nextPageToken` until it is `nil` (bounded, so a token that
 /// never ends fails instead of hanging).
 private func allPages(_ ledger: Ledger, in workspace: String, _ search: ExperimentSearch) throws -> (items: [Experiment], pages: Int) {

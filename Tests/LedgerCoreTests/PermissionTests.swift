@@ -23,16 +23,6 @@ private typealias Tag = LedgerCore.Tag
         }
     }
 
-    /// Expects `body` to be refused with `code` and the log to stay exactly where it was.
-    @discardableResult
-    private func refused<R>(_ ledger: Ledger, _ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation,
-                            _ body: () async throws -> R) async throws -> LedgerError? {
-        let before = try ledger.head()
-        let error = await expectLedgerError(code, sourceLocation: sourceLocation, body)
-        #expect(try ledger.head() == before, "a refused command changed the log", sourceLocation: sourceLocation)
-        return error
-    }
-
     private func eventsAfter(_ head: LogHead, _ ledger: Ledger) throws -> [RecordedEvent] {
         try ledger.events(from: head.sequence + 1, limit: 10_000)
     }
@@ -64,7 +54,7 @@ private typealias Tag = LedgerCore.Tag
     @Test func aDuplicateUsernameIsRefused() async throws {
         try await withTemporaryLedger { ledger, _ in
             let original = try await user(ledger, "alice", password: "first-password")
-            try await refused(ledger, .resourceAlreadyExists) {
+            try await expectRefusal(ledger, .resourceAlreadyExists) {
                 try await ledger.createUser(username: "alice", password: "second-password", isAdmin: true, hashRounds: Self.rounds, context: testContext)
             }
             let stored = try ledger.user(named: "alice")
@@ -85,7 +75,7 @@ private typealias Tag = LedgerCore.Tag
     ])
     func badUsernamesAreRefused(what: String, name: String) async throws {
         try await withTemporaryLedger { ledger, _ in
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.createUser(username: name, password: "long enough", hashRounds: Self.rounds, context: testContext)
             }
             #expect(try ledger.users().isEmpty)
@@ -104,7 +94,7 @@ private typealias Tag = LedgerCore.Tag
     @Test(arguments: ["", "short", "1234567"])
     func shortPasswordsAreRefused(password: String) async throws {
         try await withTemporaryLedger { ledger, _ in
-            let error = try await refused(ledger, .invalidParameterValue) {
+            let error = try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.createUser(username: "alice", password: password, hashRounds: Self.rounds, context: testContext)
             }
             #expect(error.map { !$0.message.contains(password) || password.isEmpty } ?? false, "the message must not echo the password")
@@ -176,10 +166,10 @@ private typealias Tag = LedgerCore.Tag
     @Test func updatePasswordRefusals() async throws {
         try await withTemporaryLedger { ledger, _ in
             try await user(ledger, "alice", password: "old-password")
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.updatePassword(username: "alice", password: "short", hashRounds: Self.rounds, context: testContext)
             }
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.updatePassword(username: "nobody", password: "long enough", hashRounds: Self.rounds, context: testContext)
             }
             #expect(try ledger.user(named: "alice").password.matches("old-password"))
@@ -205,7 +195,7 @@ private typealias Tag = LedgerCore.Tag
             #expect(try !ledger.user(named: "alice").isAdmin)
             #expect(try ledger.effectivePermission(of: "alice", on: .workspace("team-a")) == .noPermissions)
 
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.setAdmin(username: "nobody", isAdmin: true, context: testContext)
             }
         }
@@ -257,7 +247,7 @@ private typealias Tag = LedgerCore.Tag
             try await user(ledger, "alice")
             #expect(try ledger.grants(of: "alice").isEmpty)
             #expect(try ledger.effectivePermission(of: "alice", on: .experiment(id: experiment.id, workspace: "team-a")) == .noPermissions)
-            try await refused(ledger, .resourceDoesNotExist) { try await ledger.deleteUser(username: "nobody", context: testContext) }
+            try await expectRefusal(ledger, .resourceDoesNotExist) { try await ledger.deleteUser(username: "nobody", context: testContext) }
         }
     }
 
@@ -287,7 +277,7 @@ private typealias Tag = LedgerCore.Tag
             #expect(last.type.name == "grant.revoked")
             #expect(last.payload == .grantRevoked(resource: .workspace("team-a"), username: "alice", previous: .edit))
 
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.revokePermission(for: "alice", on: target, context: testContext)
             }
         }
@@ -314,10 +304,10 @@ private typealias Tag = LedgerCore.Tag
             try await workspace(ledger, "team-b")
             _ = try await ledger.createRegisteredModel(name: "only-in-b", in: "team-b", context: testContext)
             try await user(ledger, "alice")
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.setPermission(.read, for: "alice", on: bad.target, context: testContext)
             }
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.revokePermission(for: "alice", on: bad.target, context: testContext)
             }
             await expectLedgerError(.resourceDoesNotExist) { try ledger.effectivePermission(of: "alice", on: bad.target) }
@@ -333,10 +323,10 @@ private typealias Tag = LedgerCore.Tag
             let experiment = try await ledger.createExperiment(name: "e", in: "team-a", context: testContext)
             #expect(experiment.id == 1)
             _ = try await ledger.createRegisteredModel(name: "m", in: "team-a", context: testContext)
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.setPermission(.read, for: "ghost", on: target, context: testContext)
             }
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.revokePermission(for: "ghost", on: target, context: testContext)
             }
             #expect(try ledger.grants(on: target).isEmpty)

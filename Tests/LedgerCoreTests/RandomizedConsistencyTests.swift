@@ -26,7 +26,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         // 1. The workload, then every check that needs the live ledger.
-        let (outcomes, liveViews, head) = try await Self.withLedger(directory) { ledger in
+        let (outcomes, liveViews, head) = try await withReopenableLedger(directory) { ledger in
             // While the commands run, readers verify snapshots and a rebuild replaces the views.
             let done = WorkloadDone()
             let observer = Task { try await Self.observeWhileWriting(ledger, until: done, seed: seed) }
@@ -68,7 +68,7 @@ import Testing
         Self.expectSameViews(onDisk, liveViews, "views on disk after close vs live views", seed: seed)
 
         // 3. Rebuild every view from the log and compare byte for byte.
-        let rebuilt = try await Self.withLedger(directory) { ledger in
+        let rebuilt = try await withReopenableLedger(directory) { ledger in
             let summary = try ledger.rebuildProjections()
             #expect(summary.events == head.sequence, "seed \(seed)")
             #expect(try ledger.head() == head)
@@ -817,29 +817,6 @@ import Testing
     }
 
     // MARK: - Opening and closing
-
-    /// Opens the ledger in `directory`, runs `body`, closes it and makes sure it is released, so
-    /// that the directory can be opened again in this process (LMDB forbids two handles at once).
-    static func withLedger<R>(_ directory: String, readOnly: Bool = false, _ body: (Ledger) async throws -> R) async throws -> R {
-        var configuration = Ledger.Configuration(directory: directory)
-        configuration.readOnly = readOnly
-        configuration.durable = false
-        configuration.defaultArtifactRoot = "/srv/artifacts"
-        var ledger: Ledger? = try await Ledger(configuration: configuration)
-        weak let released = ledger
-        let result: R
-        do {
-            result = try await body(ledger!)
-        } catch {
-            ledger?.close()
-            ledger = nil
-            throw error
-        }
-        ledger?.close()
-        ledger = nil
-        try #require(released == nil, "the ledger is still referenced after close")
-        return result
-    }
 
     static func withRawEnvironment<R>(_ directory: String, readOnly: Bool, _ body: (Environment) throws -> R) throws -> R {
         var configuration = Environment.Configuration()

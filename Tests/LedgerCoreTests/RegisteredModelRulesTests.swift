@@ -22,21 +22,6 @@ private typealias Tag = LedgerCore.Tag
         return try await ledger.createRegisteredModel(name: name, description: description, tags: tags, in: workspace, context: testContext)
     }
 
-    /// Expects `body` to be refused with `code` and the log to stay exactly where it was.
-    @discardableResult
-    private func refused<R>(_ ledger: Ledger, _ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation,
-                            _ body: () async throws -> R) async throws -> LedgerError? {
-        let before = try ledger.head()
-        let error = await expectLedgerError(code, sourceLocation: sourceLocation, body)
-        #expect(try ledger.head() == before, "a refused command changed the log", sourceLocation: sourceLocation)
-        return error
-    }
-
-    private func lastEvent(_ ledger: Ledger) throws -> RecordedEvent {
-        let head = try ledger.head()
-        return try #require(ledger.events(from: head.sequence, limit: 1).first)
-    }
-
     // MARK: Create and get
 
     @Test func createAndGet() async throws {
@@ -66,7 +51,7 @@ private typealias Tag = LedgerCore.Tag
 
     @Test func createInAnUnknownWorkspaceIsRefused() async throws {
         try await withTemporaryLedger { ledger, _ in
-            _ = try await refused(ledger, .resourceDoesNotExist) {
+            _ = try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.createRegisteredModel(name: "m", in: "nowhere", context: testContext)
             }
         }
@@ -75,7 +60,7 @@ private typealias Tag = LedgerCore.Tag
     @Test func namesAreUniqueWithinAWorkspace() async throws {
         try await withTemporaryLedger { ledger, _ in
             try await model(ledger, "churn")
-            let error = try await refused(ledger, .resourceAlreadyExists) {
+            let error = try await expectRefusal(ledger, .resourceAlreadyExists) {
                 try await ledger.createRegisteredModel(name: "churn", in: "team-a", context: testContext)
             }
             #expect(error?.message.contains("churn") == true)
@@ -108,11 +93,11 @@ private typealias Tag = LedgerCore.Tag
     func badNamesAreRefused(what: String, name: String) async throws {
         try await withTemporaryLedger { ledger, _ in
             try await workspace(ledger, "team-a")
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.createRegisteredModel(name: name, in: "team-a", context: testContext)
             }
             try await model(ledger, "ok")
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.renameRegisteredModel(name: "ok", to: name, in: "team-a", context: testContext)
             }
             #expect(try ledger.registeredModel(named: "ok", in: "team-a").name == "ok")
@@ -128,7 +113,7 @@ private typealias Tag = LedgerCore.Tag
     func badTagsAreRefusedOnCreate(tags: [LedgerCore.Tag]) async throws {
         try await withTemporaryLedger { ledger, _ in
             try await workspace(ledger, "team-a")
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.createRegisteredModel(name: "m", tags: tags, in: "team-a", context: testContext)
             }
             await expectLedgerError(.resourceDoesNotExist) { try ledger.registeredModel(named: "m", in: "team-a") }
@@ -160,7 +145,7 @@ private typealias Tag = LedgerCore.Tag
         try await withTemporaryLedger { ledger, _ in
             try await model(ledger, "a")
             try await model(ledger, "b")
-            try await refused(ledger, .resourceAlreadyExists) {
+            try await expectRefusal(ledger, .resourceAlreadyExists) {
                 try await ledger.renameRegisteredModel(name: "a", to: "b", in: "team-a", context: testContext)
             }
             #expect(try ledger.registeredModel(named: "a", in: "team-a").name == "a")
@@ -184,7 +169,7 @@ private typealias Tag = LedgerCore.Tag
     @Test func renameOfAnUnknownModelIsRefused() async throws {
         try await withTemporaryLedger { ledger, _ in
             try await model(ledger, "a")
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.renameRegisteredModel(name: "missing", to: "z", in: "team-a", context: testContext)
             }
         }
@@ -223,7 +208,7 @@ private typealias Tag = LedgerCore.Tag
             await expectLedgerError(.resourceDoesNotExist) { try ledger.registeredModel(named: "m", in: "team-a") }
             #expect(try ledger.searchRegisteredModels(in: "team-a").items.map(\.name) == ["other"])
             #expect(try lastEvent(ledger).payload == .registeredModelDeleted(id: created.id, name: "m"))
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.deleteRegisteredModel(name: "m", in: "team-a", context: testContext)
             }
             let again = try await model(ledger, "m")
@@ -275,7 +260,7 @@ private typealias Tag = LedgerCore.Tag
     @Test func deletingAMissingTagIsResourceDoesNotExist() async throws {
         try await withTemporaryLedger { ledger, _ in
             try await model(ledger, "m", tags: [Tag(key: "a", value: "1")])
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.deleteRegisteredModelTag(name: "m", key: "b", in: "team-a", context: testContext)
             }
             #expect(try ledger.registeredModel(named: "m", in: "team-a").tags == [Tag(key: "a", value: "1")])
@@ -291,7 +276,7 @@ private typealias Tag = LedgerCore.Tag
     func badTagsAreRefused(key: String, value: String) async throws {
         try await withTemporaryLedger { ledger, _ in
             try await model(ledger, "m")
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.setRegisteredModelTag(name: "m", key: key, value: value, in: "team-a", context: testContext)
             }
             #expect(try ledger.registeredModel(named: "m", in: "team-a").tags.isEmpty)
@@ -400,7 +385,7 @@ private typealias Tag = LedgerCore.Tag
             _ = try await ledger.createUser(username: "bob", password: "password1", hashRounds: 1_000, context: testContext)
             let original = try ledger.registeredModel(named: "m", in: "team-a")
             for workspace in ["team-b", "default"] {
-                let error = try await refused(ledger, .resourceDoesNotExist) { try await access.perform(ledger, in: workspace) }
+                let error = try await expectRefusal(ledger, .resourceDoesNotExist) { try await access.perform(ledger, in: workspace) }
                 #expect(error?.message.contains("m") == true)
             }
             #expect(try ledger.registeredModel(named: "m", in: "team-a") == original)

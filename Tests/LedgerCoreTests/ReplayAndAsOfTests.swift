@@ -36,8 +36,8 @@ import Testing
     @Test func rebuildIsRefusedOnAReadOnlyLedger() async throws {
         let directory = Self.temporaryPath("ledger-replay-ro")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await Self.withLedger(directory) { ledger in _ = try await Self.populate(ledger) }
-        try await Self.withLedger(directory, readOnly: true) { ledger async throws in
+        try await withReopenableLedger(directory) { ledger in _ = try await Self.populate(ledger) }
+        try await withReopenableLedger(directory, readOnly: true) { ledger async throws in
             await expectLedgerError(.readOnly) { try ledger.rebuildProjections() }
             #expect(try ledger.verify().isClean)
         }
@@ -172,7 +172,7 @@ import Testing
         #expect(copied.hash == original[Int(n) - 1].hash)
         #expect(copied.timestamp == original[Int(n) - 1].timestamp)
 
-        try await Self.withLedger(target, readOnly: true) { copy in
+        try await withReopenableLedger(target, readOnly: true) { copy in
             #expect(try copy.head() == copied)
             let report = try copy.verify()
             #expect(report.isClean, "\(report.problems)")
@@ -182,7 +182,7 @@ import Testing
             #expect(try Self.views(of: copy) == asOfViews)
         }
         // The copy is a ledger in its own right: it takes new commands after its last event.
-        try await Self.withLedger(target) { copy in
+        try await withReopenableLedger(target) { copy in
             _ = try await copy.createWorkspace(name: "after-copy", context: testContext)
             #expect(try copy.head().sequence == n + 1)
             #expect(try copy.verify().isClean)
@@ -210,7 +210,7 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: whole) }
             #expect(try ledger.copyLog(upTo: .sequence(.max), into: whole) == head)
         }
-        try await Self.withLedger(target, readOnly: true) { copy throws in
+        try await withReopenableLedger(target, readOnly: true) { copy throws in
             #expect(try copy.head().sequence == 5)
             #expect(try copy.verify().isClean)
         }
@@ -272,26 +272,5 @@ import Testing
 
     static func temporaryPath(_ prefix: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
-    }
-
-    /// Opens the ledger, runs `body`, closes it and makes sure it is released, so that the
-    /// directory can be opened again in this process (LMDB forbids two handles at once).
-    @discardableResult
-    static func withLedger<R>(_ directory: String, readOnly: Bool = false, _ body: (Ledger) async throws -> R) async throws -> R {
-        var configuration = Ledger.Configuration(directory: directory)
-        configuration.readOnly = readOnly
-        configuration.durable = false
-        configuration.defaultArtifactRoot = "/srv/artifacts"
-        var ledger: Ledger? = try await Ledger(configuration: configuration)
-        weak let released = ledger
-        defer {
-            ledger?.close()
-            ledger = nil
-        }
-        let result = try await body(ledger!)
-        ledger?.close()
-        ledger = nil
-        try #require(released == nil, "the ledger is still referenced after close")
-        return result
     }
 }

@@ -25,21 +25,6 @@ private typealias Tag = LedgerCore.Tag
         return (experiment, run)
     }
 
-    /// Expects `body` to be refused with `code` and the log to stay exactly where it was.
-    @discardableResult
-    private func refused<R>(_ ledger: Ledger, _ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation,
-                            _ body: () async throws -> R) async throws -> LedgerError? {
-        let before = try ledger.head()
-        let error = await expectLedgerError(code, sourceLocation: sourceLocation, body)
-        #expect(try ledger.head() == before, "a refused command changed the log", sourceLocation: sourceLocation)
-        return error
-    }
-
-    private func lastEvent(_ ledger: Ledger) throws -> RecordedEvent {
-        let head = try ledger.head()
-        return try #require(ledger.events(from: head.sequence, limit: 1).first)
-    }
-
     // MARK: Create and get
 
     @Test("a new run: RUNNING, active, 32-hex id, artifact URI under its experiment", arguments: [
@@ -111,7 +96,7 @@ private typealias Tag = LedgerCore.Tag
     @Test func createRunInAnUnknownExperimentIsRefused() async throws {
         try await withTemporaryLedger { ledger, _ in
             _ = try await makeExperiment(ledger)
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.createRun(experimentID: 999, in: "team-a", context: testContext)
             }
         }
@@ -121,7 +106,7 @@ private typealias Tag = LedgerCore.Tag
         try await withTemporaryLedger { ledger, _ in
             let experiment = try await makeExperiment(ledger)
             try await ledger.deleteExperiment(id: experiment.id, in: "team-a", context: testContext)
-            let error = try await refused(ledger, .invalidState) {
+            let error = try await expectRefusal(ledger, .invalidState) {
                 try await ledger.createRun(experimentID: experiment.id, in: "team-a", context: testContext)
             }
             #expect(error?.message.contains("deleted") == true)
@@ -140,7 +125,7 @@ private typealias Tag = LedgerCore.Tag
     func createRunRefusesBadInput(name: String, tags: [LedgerCore.Tag], runName: String) async throws {
         try await withTemporaryLedger { ledger, _ in
             let experiment = try await makeExperiment(ledger)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.createRun(experimentID: experiment.id, runName: runName, tags: tags, in: "team-a", context: testContext)
             }
         }
@@ -198,7 +183,7 @@ private typealias Tag = LedgerCore.Tag
         try await withTemporaryLedger { ledger, _ in
             let (_, run) = try await makeRun(ledger)
             try await ledger.deleteRun(id: run.info.runID, in: "team-a", context: testContext)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.updateRun(id: run.info.runID, RunUpdate(status: .finished), in: "team-a", context: testContext)
             }
             #expect(try ledger.run(id: run.info.runID, in: "team-a").info.status == .running)
@@ -208,7 +193,7 @@ private typealias Tag = LedgerCore.Tag
     @Test func updateRefusesAnOverlongName() async throws {
         try await withTemporaryLedger { ledger, _ in
             let (_, run) = try await makeRun(ledger)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.updateRun(id: run.info.runID, RunUpdate(runName: String(repeating: "x", count: 251)), in: "team-a", context: testContext)
             }
             #expect(try ledger.run(id: run.info.runID, in: "team-a").info.runName == "r1")
@@ -255,7 +240,7 @@ private typealias Tag = LedgerCore.Tag
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
             try await ledger.deleteRun(id: id, in: "team-a", context: testContext)
-            try await refused(ledger, .invalidParameterValue) { try await kind.log(ledger, runID: id) }
+            try await expectRefusal(ledger, .invalidParameterValue) { try await kind.log(ledger, runID: id) }
             // Restored, it takes data again.
             try await ledger.restoreRun(id: id, in: "team-a", context: testContext)
             try await kind.log(ledger, runID: id)
@@ -268,7 +253,7 @@ private typealias Tag = LedgerCore.Tag
             let id = run.info.runID
             try await ledger.setRunTag(runID: id, key: "k", value: "v", in: "team-a", context: testContext)
             try await ledger.deleteRun(id: id, in: "team-a", context: testContext)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.deleteRunTag(runID: id, key: "k", in: "team-a", context: testContext)
             }
         }
@@ -293,7 +278,7 @@ private typealias Tag = LedgerCore.Tag
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
             try await ledger.logParam(runID: id, key: "lr", value: "0.01", in: "team-a", context: testContext)
-            let error = try await refused(ledger, .invalidParameterValue) {
+            let error = try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.logParam(runID: id, key: "lr", value: "0.02", in: "team-a", context: testContext)
             }
             let message = try #require(error?.message)
@@ -309,7 +294,7 @@ private typealias Tag = LedgerCore.Tag
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
             try await ledger.logParam(runID: id, key: "lr", value: "0.01", in: "team-a", context: testContext)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.logBatch(runID: id, params: [Tag(key: "new", value: "1"), Tag(key: "lr", value: "0.5")],
                                           metrics: [Metric(key: "m", value: 1, timestamp: 1, step: 0)],
                                           tags: [Tag(key: "t", value: "v")], in: "team-a", context: testContext)
@@ -326,7 +311,7 @@ private typealias Tag = LedgerCore.Tag
         try await withTemporaryLedger { ledger, _ in
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
-            let error = try await refused(ledger, .invalidParameterValue) {
+            let error = try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.logBatch(runID: id, params: [Tag(key: "a", value: "1"), Tag(key: "b", value: "x"), Tag(key: "a", value: "2")],
                                           in: "team-a", context: testContext)
             }
@@ -369,7 +354,7 @@ private typealias Tag = LedgerCore.Tag
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
             try await ledger.logParam(runID: id, key: "ok", value: String(repeating: "v", count: 6000), in: "team-a", context: testContext)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.logParam(runID: id, key: "long", value: String(repeating: "v", count: 6001), in: "team-a", context: testContext)
             }
         }
@@ -448,7 +433,7 @@ private typealias Tag = LedgerCore.Tag
         try await withTemporaryLedger { ledger, _ in
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.logBatch(runID: id, params: [Tag(key: "good", value: "1"), Tag(key: "", value: "bad")],
                                           metrics: [Metric(key: "m", value: 1, timestamp: 1, step: 0)],
                                           tags: [Tag(key: "t", value: "v")], in: "team-a", context: testContext)
@@ -499,7 +484,7 @@ private typealias Tag = LedgerCore.Tag
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
             let over = kind.batch(over: true)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.logBatch(runID: id, params: over.params, metrics: over.metrics, tags: over.tags, in: "team-a", context: testContext)
             }
             let atLimit = kind.batch(over: false)
@@ -530,7 +515,7 @@ private typealias Tag = LedgerCore.Tag
     func badKeysAreRefused(bad: BadKey, kind: LogKind) async throws {
         try await withTemporaryLedger { ledger, _ in
             let (_, run) = try await makeRun(ledger)
-            try await refused(ledger, .invalidParameterValue) {
+            try await expectRefusal(ledger, .invalidParameterValue) {
                 try await kind.log(ledger, runID: run.info.runID, key: bad.key)
             }
         }
@@ -571,7 +556,7 @@ private typealias Tag = LedgerCore.Tag
             let (_, run) = try await makeRun(ledger)
             let id = run.info.runID
             try await ledger.setRunTag(runID: id, key: "other", value: "v", in: "team-a", context: testContext)
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.deleteRunTag(runID: id, key: "missing", in: "team-a", context: testContext)
             }
             #expect(try ledger.run(id: id, in: "team-a").tags == [Tag(key: "other", value: "v")])
@@ -610,7 +595,7 @@ private typealias Tag = LedgerCore.Tag
             _ = try await ledger.createWorkspace(name: "team-b", context: testContext)
             let original = try ledger.run(id: id, in: "team-a")
             for workspace in ["team-b", "default"] {
-                let error = try await refused(ledger, .resourceDoesNotExist) { try await access.perform(ledger, runID: id, in: workspace) }
+                let error = try await expectRefusal(ledger, .resourceDoesNotExist) { try await access.perform(ledger, runID: id, in: workspace) }
                 #expect(error?.message.contains(id) == true)
             }
             #expect(try ledger.run(id: id, in: "team-a") == original)
@@ -623,10 +608,10 @@ private typealias Tag = LedgerCore.Tag
         try await withTemporaryLedger { ledger, _ in
             let experiment = try await makeExperiment(ledger, in: "team-a")
             _ = try await ledger.createWorkspace(name: "team-b", context: testContext)
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.createRun(experimentID: experiment.id, in: "team-b", context: testContext)
             }
-            try await refused(ledger, .resourceDoesNotExist) {
+            try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.createRun(experimentID: Experiment.defaultExperimentID, in: "team-b", context: testContext)
             }
         }

@@ -172,7 +172,7 @@ import Testing
             #expect(unexpected.key == Ledger.printable(junkKey))
             #expect(unexpected.sequence == nil, "no event ever wrote the planted key")
 
-            try await Self.withLedger(directory) { ledger in
+            try await withReopenableLedger(directory) { ledger in
                 await expectLedgerError(.resourceDoesNotExist) { try ledger.workspace(named: "team-a") }
                 let summary = try ledger.rebuildProjections()
                 #expect(summary.events == history.head.sequence)
@@ -270,7 +270,7 @@ import Testing
     }
 
     static func buildHistory(in directory: String) async throws -> History {
-        try await withLedger(directory) { ledger in
+        try await withReopenableLedger(directory) { ledger in
             let context = testContext
             _ = try await ledger.createWorkspace(name: "team-a", description: "first", context: context)
             _ = try await ledger.updateWorkspace(name: "team-a", WorkspaceUpdate(description: "second"), context: context)
@@ -296,7 +296,7 @@ import Testing
 
     /// Reopens the ledger read-only and verifies it.
     static func verify(_ directory: String) async throws -> VerificationReport {
-        try await withLedger(directory, readOnly: true) { try $0.verify() }
+        try await withReopenableLedger(directory, readOnly: true) { try $0.verify() }
     }
 
     /// Opens the closed ledger's LMDB environment and runs `body` in one write transaction over
@@ -332,26 +332,5 @@ import Testing
         guard needle.count <= haystack.count else { return nil }
         let matches = (0...(haystack.count - needle.count)).filter { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
         return last ? matches.last : matches.first
-    }
-
-    /// Opens the ledger, runs `body`, closes it and makes sure it is released, so that the
-    /// directory can be opened again in this process (LMDB forbids two handles at once).
-    @discardableResult
-    static func withLedger<R>(_ directory: String, readOnly: Bool = false, _ body: (Ledger) async throws -> R) async throws -> R {
-        var configuration = Ledger.Configuration(directory: directory)
-        configuration.readOnly = readOnly
-        configuration.durable = false
-        configuration.defaultArtifactRoot = "/srv/artifacts"
-        var ledger: Ledger? = try await Ledger(configuration: configuration)
-        weak let released = ledger
-        defer {
-            ledger?.close()
-            ledger = nil
-        }
-        let result = try await body(ledger!)
-        ledger?.close()
-        ledger = nil
-        try #require(released == nil, "the ledger is still referenced after close")
-        return result
     }
 }

@@ -36,3 +36,49 @@ func expectLedgerError<R>(_ code: LedgerError.Code, sourceLocation: SourceLocati
         return nil
     }
 }
+
+/// Expects `body` to be refused with `code`, with the log head (sequence, time and hash) unchanged,
+/// and, when `naming` is given, with a message that contains that text.
+@discardableResult
+func expectRefusal<R>(
+    _ ledger: Ledger, _ code: LedgerError.Code, naming value: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> R
+) async throws -> LedgerError? {
+    let before = try ledger.head()
+    let error = await expectLedgerError(code, sourceLocation: sourceLocation, body)
+    let after = try ledger.head()
+    #expect(after == before, "a refused command moved the head from \(before) to \(after)", sourceLocation: sourceLocation)
+    if let value, !value.isEmpty, let error {
+        #expect(error.message.contains(value), "the message does not name \(value): \(error.message)", sourceLocation: sourceLocation)
+    }
+    return error
+}
+
+/// Opens the ledger in `directory`, runs `body`, closes it and makes sure it is released, so
+/// that the directory can be opened again in this process (LMDB forbids two handles at once).
+func withReopenableLedger<R>(_ directory: String, readOnly: Bool = false, _ body: (Ledger) async throws -> R) async throws -> R {
+    var configuration = Ledger.Configuration(directory: directory)
+    configuration.readOnly = readOnly
+    configuration.durable = false
+    configuration.defaultArtifactRoot = "/srv/artifacts"
+    var ledger: Ledger? = try await Ledger(configuration: configuration)
+    weak let released = ledger
+    let result: R
+    do {
+        result = try await body(ledger!)
+    } catch {
+        ledger?.close()
+        ledger = nil
+        throw error
+    }
+    ledger?.close()
+    ledger = nil
+    try #require(released == nil, "the ledger is still referenced after close")
+    return result
+}
+
+/// The last event of the log.
+func lastEvent(_ ledger: Ledger) throws -> RecordedEvent {
+    let head = try ledger.head()
+    return try #require(ledger.events(from: head.sequence, limit: 1).first)
+}

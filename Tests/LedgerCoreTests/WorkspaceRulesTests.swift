@@ -4,23 +4,6 @@ import Testing
 
 // SPEC §2.1 (workspaces), with the audit rules of §2.6 that workspace commands must honour.
 
-/// Expects `body` to be refused with `code`, with the log head (sequence, time and hash) unchanged,
-/// and, when `naming` is given, with a message that quotes that value.
-@discardableResult
-private func expectRefusal<R>(
-    _ ledger: Ledger, _ code: LedgerError.Code, naming value: String? = nil,
-    sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> R
-) async throws -> LedgerError? {
-    let before = try ledger.head()
-    let error = await expectLedgerError(code, sourceLocation: sourceLocation, body)
-    let after = try ledger.head()
-    #expect(after == before, "a refused command moved the head from \(before) to \(after)", sourceLocation: sourceLocation)
-    if let value, let error {
-        #expect(error.message.contains("'\(value)'"), "the message does not quote '\(value)': \(error.message)", sourceLocation: sourceLocation)
-    }
-    return error
-}
-
 /// Events appended after `sequence`, counted by their dotted type name.
 private func eventCounts(_ ledger: Ledger, after sequence: UInt64) throws -> [String: Int] {
     try ledger.events(from: sequence + 1, limit: 10_000).reduce(into: [:]) { $0[$1.type.name, default: 0] += 1 }
