@@ -41,7 +41,11 @@ let package = Package(
         // In-process benchmarks of the core against bare LMDB, measured in the same run.
         .executableTarget(
             name: "LedgerBench",
-            dependencies: ["LedgerCore", "LedgerLMDB"],
+            dependencies: [
+                "LedgerCore", "LedgerLMDB",
+                // The bare SHA-256 reference uses the same library as the ledger's chain.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -63,6 +63,22 @@ import Testing
         }
     }
 
+    @Test func aReleasedLedgerClosesItsFiles() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-close-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withReopenableLedger(directory) { ledger in
+            _ = try await ledger.createWorkspace(name: "team-a", context: testContext)
+            let open = try openFiles(under: directory)
+            #expect(open.contains { $0.hasSuffix("data.mdb") })
+        }
+        // LMDB must not be opened twice in one process: a released ledger holds no file.
+        #expect(try openFiles(under: directory).isEmpty)
+        try await withReopenableLedger(directory, readOnly: true) { ledger in
+            let workspace = try ledger.workspace(named: "team-a")
+            #expect(workspace.name == "team-a")
+        }
+    }
+
     /// Needs root to mount a small tmpfs; CI runs as root.
     @Test(.enabled(if: getuid() == 0, "mounting a size-limited tmpfs needs root"))
     func fullDiskIsAClearErrorAndLosesNothingCommitted() async throws {
@@ -123,4 +139,12 @@ func runProcess(_ path: String, _ arguments: [String]) throws -> (status: Int32,
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Files of this process open under `directory` (from /proc/self/fd).
+func openFiles(under directory: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { fd in
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)") else { return nil }
+        return target.hasPrefix(directory) ? target : nil
+    }
 }

@@ -58,6 +58,8 @@ final class CommitQueue: @unchecked Sendable {
         if Thread.current !== thread {
             while !isStopped { condition.wait() }
         }
+        // The thread's closure holds the queue (and so the environment): let both go.
+        thread = nil
         condition.unlock()
     }
 
