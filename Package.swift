@@ -10,10 +10,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "ledger-bench", targets: ["LedgerBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // LMDB as Debian ships it (liblmdb-dev), found through pkg-config.
@@ -38,6 +40,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The `ledger` command: replay, audit, workspace administration, backup.
+        .executableTarget(
+            name: "ledger",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // In-process benchmarks of the core against bare LMDB, measured in the same run.
         .executableTarget(
             name: "LedgerBench",
@@ -51,6 +62,11 @@ let package = Package(
         .testTarget(
             name: "LedgerLMDBTests",
             dependencies: ["LedgerLMDB"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LedgerCLITests",
+            dependencies: ["ledger", "LedgerCore", "LedgerLMDB"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -82,10 +82,12 @@ public final class Ledger: Sendable {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = fileManager.fileExists(atPath: directory, isDirectory: &isDirectory)
-        if exists && !isDirectory.boolValue {
-            throw LedgerError(.notALedger, "'\(directory)' is a file, not a ledger directory")
+        // A single file is a backup (`ledger backup`): it opens read-only.
+        let singleFile = exists && !isDirectory.boolValue
+        if singleFile && !configuration.readOnly {
+            throw LedgerError(.notALedger, "'\(directory)' is a file (a backup?), not a ledger directory: open it read-only, or restore it with 'mkdir DIR && cp \(directory) DIR/data.mdb'")
         }
-        let hasData = fileManager.fileExists(atPath: directory + "/data.mdb")
+        let hasData = singleFile || fileManager.fileExists(atPath: directory + "/data.mdb")
         if configuration.readOnly || !configuration.createIfMissing {
             guard exists, hasData else {
                 throw LedgerError(.notALedger, "'\(directory)' holds no ledger (no data.mdb): check --data-dir")
@@ -102,6 +104,7 @@ public final class Ledger: Sendable {
         lmdb.readOnly = configuration.readOnly
         lmdb.durable = configuration.durable
         lmdb.mapSize = configuration.initialMapSize
+        lmdb.singleFile = singleFile
         do {
             environment = try Environment(path: directory, configuration: lmdb)
             db = try LedgerDatabases.open(in: environment, create: !configuration.readOnly)

@@ -33,6 +33,9 @@ public final class Environment: @unchecked Sendable {
         public var durable: Bool = true
         /// File mode of new files.
         public var fileMode: mode_t = 0o600
+        /// `path` names the data file itself (its lock file is `path-lock`) rather than a
+        /// directory holding `data.mdb` and `lock.mdb`: how a backup file is opened.
+        public var singleFile: Bool = false
 
         public init() {}
     }
@@ -60,6 +63,7 @@ public final class Environment: @unchecked Sendable {
             var flags = UInt32(MDB_NOTLS)
             if configuration.readOnly { flags |= UInt32(MDB_RDONLY) }
             if !configuration.durable { flags |= UInt32(MDB_NOSYNC) }
+            if configuration.singleFile { flags |= UInt32(MDB_NOSUBDIR) }
             try check(mdb_env_open(env, path, flags, configuration.fileMode), "mdb_env_open")
             // Clear reader slots left by processes that died while reading.
             var dead: Int32 = 0
@@ -202,6 +206,28 @@ public final class Environment: @unchecked Sendable {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
+    }
+
+    /// Writes a consistent copy of the environment into the new file `path` (which must not
+    /// exist), flushed to disk, while others go on reading and writing. The file is a `data.mdb`:
+    /// open it with ``Configuration/singleFile``, or put it in a directory as `data.mdb`.
+    public func copy(toFile path: String, compact: Bool = true) throws(LMDBError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, configuration.fileMode)
+        guard fd >= 0 else { throw LMDBError(code: .init(rawValue: errno), function: "open(\(path))") }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        do throws(LMDBError) {
+            resizeLock.lockShared()
+            let rc = mdb_env_copyfd2(handle, fd, compact ? UInt32(MDB_CP_COMPACT) : 0)
+            resizeLock.unlock()
+            try check(rc, "mdb_env_copyfd2")
+            guard fsync(fd) == 0 else { throw LMDBError(code: .init(rawValue: errno), function: "fsync(\(path))") }
+            closed = true
+            guard close(fd) == 0 else { throw LMDBError(code: .init(rawValue: errno), function: "close(\(path))") }
+        } catch {
+            unlink(path)
+            throw error
+        }
     }
 
     /// Flushes buffers to disk; needed only for environments opened with `durable: false`.

@@ -91,16 +91,35 @@ extension Ledger {
     }
 
     /// Walks the log; returns false when some event does not decode (views cannot be rebuilt).
+    ///
+    /// - Parameters:
+    ///   - first: The first sequence to check; the chain continues from the hash stored with the
+    ///     event before it.
+    ///   - last: The last sequence to check; `nil` checks to the end and compares with the head.
     static func checkChain(_ txn: borrowing Transaction, events: Database, head: LogHead, decodeEvents: Bool = true,
+                           from first: UInt64 = 1, through last: UInt64? = nil,
                            into report: inout VerificationReport, progress: ProgressHandler?) throws -> Bool {
         var decodable = true
-        var expected: UInt64 = 1
+        var expected: UInt64 = max(first, 1)
         var previousHash = EventCodec.genesisHash
         var previousTime = Int64.min
-        var lastSequence: UInt64 = 0
+        if expected > 1 {
+            try txn.withValue(events, key: Keys.sequence(expected - 1)) { (stored) throws(LedgerError) in
+                guard let stored else {
+                    report.record(.init(kind: .missingEvent, sequence: expected - 1, view: nil, key: nil, detail: "no event stored under sequence \(expected - 1), where the checked range's chain starts"))
+                    decodable = false
+                    return
+                }
+                let (body, hash) = try EventCodec.split(stored)
+                previousHash = Array(hash)
+                previousTime = try EventCodec.timestamp(ofBody: body)
+            }
+        }
+        var lastSequence: UInt64 = expected - 1
         try txn.withCursor(events) { cursor in
-            var entry = try cursor.first()
+            var entry = expected > 1 ? try cursor.seek(atOrAfter: Keys.sequence(expected)) : try cursor.first()
             while let current = entry {
+                if let last, current.key.count == 8, try Keys.decodeBE64(current.key) > last { break }
                 defer { report.eventsChecked += 1 }
                 guard current.key.count == 8 else {
                     report.record(.init(kind: .undecodable, sequence: nil, view: nil, key: Array(current.key).hexString, detail: "a log key must be 8 bytes, this one has \(current.key.count)"))
@@ -147,7 +166,9 @@ extension Ledger {
             }
         }
         let lastHash = previousHash
-        if lastSequence != head.sequence || lastHash != head.hash {
+        if let last, lastSequence < last {
+            report.record(.init(kind: .missingEvent, sequence: lastSequence + 1, view: nil, key: nil, detail: "the log ends at sequence \(lastSequence), before the end of the checked range \(last)"))
+        } else if last == nil, lastSequence != head.sequence || lastHash != head.hash {
             report.record(.init(kind: .headMismatch, sequence: lastSequence, view: nil, key: nil, detail: "the metadata records head \(head), the log ends at sequence \(lastSequence) with hash \(lastHash.hexString.prefix(16))…"))
         }
         progress?(report.eventsChecked, head.sequence)
