@@ -16,6 +16,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // LMDB as Debian ships it (liblmdb-dev), found through pkg-config.
@@ -40,11 +43,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The `ledger` command: replay, audit, workspace administration, backup.
+        // The MLflow REST API over the ledger (Hummingbird); knows nothing of LMDB.
+        .target(
+            name: "LedgerServer",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The `ledger` command: serve, replay, audit, workspace administration, backup.
         .executableTarget(
             name: "ledger",
             dependencies: [
                 "LedgerCore",
+                "LedgerServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -62,6 +78,14 @@ let package = Package(
         .testTarget(
             name: "LedgerLMDBTests",
             dependencies: ["LedgerLMDB"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LedgerServerTests",
+            dependencies: [
+                "LedgerServer", "LedgerCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,54 @@
+import Hummingbird
+import LedgerCore
+
+/// An error answered as MLflow does: `{"error_code": "...", "message": "..."}` with its status.
+struct APIError: HTTPResponseError, Sendable {
+    let status: HTTPResponse.Status
+    let errorCode: String
+    let message: String
+
+    init(status: HTTPResponse.Status, errorCode: String, message: String) {
+        self.status = status
+        self.errorCode = errorCode
+        self.message = message
+    }
+
+    /// The MLflow status and code of a ledger error. A non-empty workspace delete and a
+    /// SET_DEFAULT clash (`invalidState`) answer 409, not MLflow's 500, so clients do not retry.
+    init(_ error: LedgerError) {
+        let status: HTTPResponse.Status
+        switch error.code {
+        case .invalidParameterValue, .resourceAlreadyExists: status = .badRequest
+        case .resourceDoesNotExist: status = .notFound
+        case .invalidState: status = .conflict
+        case .permissionDenied: status = .forbidden
+        case .storageFull: status = .serviceUnavailable
+        case .readOnly: status = .serviceUnavailable
+        default: status = .internalServerError
+        }
+        self.init(status: status, errorCode: error.code.mlflowErrorCode, message: error.message)
+    }
+
+    static func invalid(_ message: String) -> APIError {
+        APIError(status: .badRequest, errorCode: "INVALID_PARAMETER_VALUE", message: message)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("error_code", errorCode)
+        writer.field("message", message)
+        writer.endObject()
+        return Response.json(writer, status: status)
+    }
+}
+
+extension Response {
+    /// A JSON response with the bytes of `writer`.
+    static func json(_ writer: JSONWriter, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+    }
+}

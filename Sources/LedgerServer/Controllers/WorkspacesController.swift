@@ -1,0 +1,74 @@
+import Hummingbird
+import LedgerCore
+
+/// `/api/3.0/mlflow/workspaces`: list, create, get, update, delete.
+struct WorkspacesController {
+    let ledger: Ledger
+
+    func addRoutes(to group: RouterGroup<LedgerRequestContext>) {
+        group.get("3.0/mlflow/workspaces", use: list)
+        group.post("3.0/mlflow/workspaces", use: create)
+        group.get("3.0/mlflow/workspaces/:name", use: get)
+        group.patch("3.0/mlflow/workspaces/:name", use: update)
+        group.delete("3.0/mlflow/workspaces/:name", use: delete)
+    }
+
+    /// All workspaces in name order; paged when `max_results` or `page_token` is given.
+    @Sendable func list(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let call = try await RequestCall.make(request, context, ledger)
+        let maxResults = try call.parameters.optionalInt64("max_results").map { Int(clamping: $0) }
+        let page = try ledger.listWorkspaces(maxResults: maxResults, pageToken: try call.parameters.optionalString("page_token"))
+        var writer = JSONWriter()
+        writer.beginObject()
+        if !page.items.isEmpty {
+            writer.key("workspaces")
+            writer.beginArray()
+            for workspace in page.items { writer.workspace(workspace) }
+            writer.endArray()
+        }
+        writer.field("next_page_token", page.nextPageToken)
+        writer.endObject()
+        return Response.json(writer)
+    }
+
+    @Sendable func create(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let call = try await RequestCall.make(request, context, ledger)
+        let parameters = call.parameters
+        if try parameters.contains("trace_archival_config") {
+            throw APIError.invalid("'trace_archival_config' is not supported by this server; leave it out.")
+        }
+        let workspace = try await ledger.createWorkspace(
+            name: try parameters.nonEmptyString("name"), description: try parameters.optionalString("description"),
+            defaultArtifactRoot: try parameters.optionalString("default_artifact_root"), context: call.context)
+        return Response.json(JSONWriter.wrapped("workspace") { $0.workspace(workspace) }, status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        _ = try await RequestCall.make(request, context, ledger)
+        let workspace = try ledger.workspace(named: try context.parameters.require("name"))
+        return Response.json(JSONWriter.wrapped("workspace") { $0.workspace(workspace) })
+    }
+
+    @Sendable func update(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let call = try await RequestCall.make(request, context, ledger)
+        let parameters = call.parameters
+        if try parameters.contains("trace_archival_config") {
+            throw APIError.invalid("'trace_archival_config' is not supported by this server; leave it out.")
+        }
+        let update = WorkspaceUpdate(
+            description: try parameters.optionalString("description"),
+            defaultArtifactRoot: try parameters.optionalString("default_artifact_root"))
+        let workspace = try await ledger.updateWorkspace(name: try context.parameters.require("name"), update, context: call.context)
+        return Response.json(JSONWriter.wrapped("workspace") { $0.workspace(workspace) })
+    }
+
+    @Sendable func delete(_ request: Request, context: LedgerRequestContext) async throws -> Response {
+        let call = try await RequestCall.make(request, context, ledger)
+        let modeText = request.uri.queryParameters["mode"].map(String.init) ?? WorkspaceDeletionMode.restrict.rawValue
+        guard let mode = WorkspaceDeletionMode(rawValue: modeText) else {
+            throw APIError.invalid("Invalid deletion mode '\(modeText)'. Must be one of: \(WorkspaceDeletionMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try await ledger.deleteWorkspace(name: try context.parameters.require("name"), mode: mode, context: call.context)
+        return Response(status: .noContent)
+    }
+}

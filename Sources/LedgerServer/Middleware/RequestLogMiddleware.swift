@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Gives each request an id (the incoming `X-Request-Id`, or a new one), echoes it in the
+/// response, and logs one line per request at info: method, path, status, duration, id.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = LedgerRequestContext
+
+    static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let incoming = request.headers[Self.requestIDHeader].flatMap { $0.count <= 128 && !$0.isEmpty ? $0 : nil }
+        context.requestID = incoming ?? UUID().uuidString.lowercased()
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["request_id": .string(context.requestID), "error": .string("\(error)")])
+            response = try APIError(status: .internalServerError, errorCode: "INTERNAL_ERROR", message: "Internal error (request \(context.requestID)); see the server log.")
+                .response(from: request, context: context)
+        }
+        response.headers[Self.requestIDHeader] = context.requestID
+        let elapsed = ContinuousClock.now - start
+        context.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "status": .stringConvertible(response.status.code),
+            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            "request_id": .string(context.requestID),
+            "remote": .string(context.remoteAddress),
+        ])
+        return response
+    }
+}

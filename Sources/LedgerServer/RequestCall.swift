@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LedgerCore
+
+/// Everything a handler needs about one request: the ledger, the workspace the request is
+/// scoped to, who is acting, and its parameters.
+struct RequestCall: Sendable {
+    let ledger: Ledger
+    /// The request's workspace: `X-MLFLOW-WORKSPACE` (trimmed), `default` when absent.
+    let workspace: String
+    /// Actor, request id and source (remote address and user agent) for the events it appends.
+    let context: CommandContext
+    let parameters: RequestParameters
+
+    static let workspaceHeader = HTTPField.Name("X-MLFLOW-WORKSPACE")!
+
+    /// Reads the request: its workspace (400 if invalid, 404 if unknown) and its parameters —
+    /// the JSON body for POST, PATCH and DELETE, the query string for GET.
+    static func make(_ request: Request, _ context: LedgerRequestContext, _ ledger: Ledger) async throws -> RequestCall {
+        let workspace = try resolveWorkspace(request, ledger)
+        let parameters: RequestParameters
+        if request.method == .get || request.method == .head {
+            parameters = queryParameters(request)
+        } else {
+            parameters = try await bodyParameters(request, context)
+        }
+        let agent = request.headers[.userAgent] ?? ""
+        let actor = CommandContext(actor: "anonymous", requestID: context.requestID, source: .http(remoteAddress: context.remoteAddress, userAgent: agent))
+        return RequestCall(ledger: ledger, workspace: workspace, context: actor, parameters: parameters)
+    }
+
+    static func resolveWorkspace(_ request: Request, _ ledger: Ledger) throws -> String {
+        guard let raw = request.headers[workspaceHeader]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+            return Workspace.defaultName
+        }
+        // Validates the name (400) and checks it exists (404).
+        return try ledger.workspace(named: raw).name
+    }
+
+    static func queryParameters(_ request: Request) -> RequestParameters {
+        var fields: [String: String] = [:]
+        var repeated: [String: [String]] = [:]
+        for (key, value) in request.uri.queryParameters {
+            repeated[String(key), default: []].append(String(value))
+            fields[String(key)] = String(value)
+        }
+        return RequestParameters(query: fields, repeated: repeated)
+    }
+
+    /// The JSON object in the body. POST and PATCH must say `application/json`; an empty body
+    /// reads as `{}`; anything but an object is refused with a message saying what was wrong.
+    static func bodyParameters(_ request: Request, _ context: LedgerRequestContext) async throws -> RequestParameters {
+        if request.method == .post || request.method == .patch {
+            guard let type = request.headers[.contentType] else {
+                throw APIError.invalid("Bad Request. Content-Type header is missing: send 'Content-Type: application/json'.")
+            }
+            let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            guard mediaType == "application/json" else {
+                throw APIError.invalid("Bad Request. Content-Type must be 'application/json', got '\(type)'.")
+            }
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(status: .contentTooLarge, errorCode: "INVALID_PARAMETER_VALUE",
+                           message: "Request body is larger than the \(context.maxUploadSize / 1024) KiB limit.")
+        }
+        guard buffer.readableBytes > 0 else { return RequestParameters(body: [:]) }
+        var value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            // A JSON document encoded twice (a JSON string holding JSON) is decoded again, as MLflow does.
+            if case .string(let inner) = value, let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(inner.utf8)) {
+                value = decoded
+            }
+        } catch {
+            throw APIError.invalid("Malformed JSON in the request body: send a JSON object such as {\"name\": \"...\"}.")
+        }
+        guard case .object(let object) = value else {
+            throw APIError.invalid("The request body must be a JSON object, got \(value.typeName).")
+        }
+        return RequestParameters(body: object)
+    }
+}
