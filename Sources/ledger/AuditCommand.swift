@@ -182,7 +182,7 @@ struct AuditWriter {
     }
 
     static func tableRow(_ cells: [String]) -> String {
-        zip(cells, widths).map { cell, width in
+        zip(cells.map(\.escapingControlCharacters), widths).map { cell, width in
             width == 0 ? cell : cell.padding(toLength: max(width, cell.count), withPad: " ", startingAt: 0)
         }.joined(separator: " ") + "\n"
     }

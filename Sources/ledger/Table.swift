@@ -5,6 +5,7 @@ struct Table {
 
     var rendered: String {
         var widths = header.map(\.count)
+        let rows = self.rows.map { $0.map(\.escapingControlCharacters) }
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
         }
@@ -14,6 +15,25 @@ struct Table {
             }.joined(separator: "  ") + "\n"
         }
         return ([header] + rows).map(line).joined()
+    }
+}
+
+extension String {
+    /// The text on one line: line breaks, tabs and other control characters as escapes (`\n`,
+    /// `\u{1B}`), so a value can neither break a table row nor forge one.
+    var escapingControlCharacters: String {
+        guard unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return self }
+        var result = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.properties.generalCategory == .control: result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 }
 

@@ -2,37 +2,33 @@ import Foundation
 import Testing
 
 @Suite struct CLISmokeTests {
-    @Test func helpExitsZeroAndListsSubcommands() throws {
-        let result = try runLedger(["--help"])
+    @Test func helpExitsZeroAndListsSubcommands() async throws {
+        let result = try await runLedger(["--help"])
         #expect(result.status == 0)
-        for subcommand in ["replay", "audit", "workspace", "delete-workspace", "backup"] {
+        for subcommand in ["serve", "replay", "audit", "workspace", "delete-workspace", "backup"] {
             #expect(result.stdout.contains(subcommand))
         }
+        #expect(result.stdout.contains("Exit codes:"))
     }
-}
 
-/// The built `ledger` executable, beside the test bundle.
-let ledgerExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ledger").path
+    /// Every subcommand explains itself with an example.
+    @Test(arguments: [
+        ["serve"], ["replay"], ["audit"], ["workspace"], ["workspace", "list"], ["workspace", "get"], ["workspace", "create"],
+        ["workspace", "update"], ["workspace", "delete"], ["delete-workspace"], ["backup"],
+    ])
+    func subcommandHelpHasAnExample(_ subcommand: [String]) async throws {
+        let result = try await runLedger(subcommand + ["--help"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("Example"), "\(result)")
+        #expect(result.stdout.contains("USAGE: ledger \(subcommand.joined(separator: " "))"), "\(result)")
+    }
 
-/// Runs the built `ledger` with `arguments` and returns its exit status, stdout and stderr.
-func runLedger(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ledgerExecutable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "LEDGER_DATA_DIR")
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read both pipes concurrently so a full pipe never blocks the child.
-    nonisolated(unsafe) var errData = Data()
-    let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    reader.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    while !reader.isFinished { usleep(1000) }
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    @Test func unknownSubcommandOrOptionIsBadUsage() async throws {
+        let unknown = try await runLedger(["frobnicate"])
+        #expect(unknown.status == 2, "\(unknown)")
+        #expect(!unknown.stderr.isEmpty)
+        let option = try await runLedger(["replay", "--no-such-option"])
+        #expect(option.status == 2, "\(option)")
+        #expect(option.stderr.contains("--no-such-option"), "\(option)")
+    }
 }

@@ -30,8 +30,8 @@ public struct AuditFilter: Sendable, Hashable {
 
     /// Checks the entity filter's form: `kind` or `kind:id` with a known kind.
     public static func validateEntity(_ entity: String) throws(LedgerError) {
-        let kind = entity.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        guard EntityReference.Kind(rawValue: kind) != nil else {
+        let parts = entity.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard EntityReference.Kind(rawValue: String(parts[0])) != nil, parts.count == 1 || !parts[1].isEmpty else {
             throw LedgerError(.invalidParameterValue, "Unknown entity '\(entity)': use KIND or KIND:ID with KIND one of \(EntityReference.Kind.allCases.map(\.rawValue).joined(separator: ", ")), for example experiment:3")
         }
     }

@@ -18,11 +18,17 @@ extension Ledger {
     ///
     /// Open the backup read-only by naming the file as the ledger directory, or restore it with
     /// `mkdir DIR && cp FILE DIR/data.mdb`.
-    /// - Throws: `invalidParameterValue` when `path` exists; `storage`/`storageFull` otherwise.
+    /// - Throws: `invalidParameterValue` when `path` exists or its directory does not;
+    ///   `storage`/`storageFull` otherwise.
     public func backup(to path: String) throws -> BackupSummary {
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: path) else {
             throw LedgerError(.invalidParameterValue, "'\(path)' exists; choose a new file name for the backup")
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LedgerError(.invalidParameterValue, "the directory '\(parent)' for the backup does not exist; create it first")
         }
         let head = try self.head()
         let partial = path + ".partial-\(getpid())"
