@@ -38,14 +38,26 @@ struct RequestCall: Sendable {
         return try ledger.workspace(named: raw).name
     }
 
+    /// The query string as a form (`application/x-www-form-urlencoded`), as MLflow's server reads
+    /// it: the Python client sends `filter=name+%3D+%27x%27`, so `+` must read as a space (which
+    /// Hummingbird's `queryParameters` does not do) before `%XX` escapes are decoded, in keys too.
     static func queryParameters(_ request: Request) -> RequestParameters {
         var fields: [String: String] = [:]
         var repeated: [String: [String]] = [:]
-        for (key, value) in request.uri.queryParameters {
-            repeated[String(key), default: []].append(String(value))
-            fields[String(key)] = String(value)
+        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = formDecode(parts[0])
+            let value = parts.count > 1 ? formDecode(parts[1]) : ""
+            repeated[key, default: []].append(value)
+            fields[key] = value
         }
         return RequestParameters(query: fields, repeated: repeated)
+    }
+
+    /// One form-encoded key or value: `+` is a space, then `%XX` escapes; a malformed escape is kept as sent.
+    static func formDecode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// The JSON object in the body. POST and PATCH must say `application/json`; an empty body

@@ -242,8 +242,10 @@ extension Ledger {
         try read { txn in try reader.requireRegisteredModel(name, in: workspace, txn) }
     }
 
-    /// Registered models of `workspace` in name order, optionally filtered by name.
-    public func searchRegisteredModels(in workspace: String, name: StringMatch? = nil, maxResults: Int = 1000, pageToken: String? = nil) throws -> Page<RegisteredModel> {
+    /// Registered models of `workspace` in name order, optionally filtered by name and by tags
+    /// (every condition must hold; a model without the tag fails it, except as `modelMatches` says).
+    public func searchRegisteredModels(in workspace: String, name: StringMatch? = nil, tags: [ExperimentSearch.TagCondition] = [],
+                                       maxResults: Int = 1000, pageToken: String? = nil) throws -> Page<RegisteredModel> {
         try Self.checkPageSize(maxResults)
         let token = try PageToken.decode(pageToken, expecting: .registeredModels)
         let after = token.map { String(decoding: $0.position, as: UTF8.self) }
@@ -254,11 +256,24 @@ extension Ledger {
             for (modelName, id) in try reader.registeredModels(in: workspace, txn) {
                 if let after, modelName <= after { continue }
                 if let name, !name.matches(modelName) { continue }
+                guard let model = try reader.registeredModel(id, txn), Self.modelMatches(model, tags) else { continue }
                 if items.count == maxResults { more = true; break }
-                if let model = try reader.registeredModel(id, txn) { items.append(model) }
+                items.append(model)
             }
             let next = more ? PageToken(listing: .registeredModels, position: Array(items.last!.name.utf8)).encoded : nil
             return Page(items: items, nextPageToken: next)
+        }
+    }
+
+    /// The tag `mlflow.prompt.is_prompt` marks prompts, and the MLflow client adds
+    /// `` tag.`mlflow.prompt.is_prompt` != 'true' `` to every model search: as MLflow does, a model
+    /// without that tag matches `!= 'true'` and `= 'false'`. Any other missing tag fails its condition.
+    static func modelMatches(_ model: RegisteredModel, _ conditions: [ExperimentSearch.TagCondition]) -> Bool {
+        conditions.allSatisfy { condition in
+            guard let value = model.tags.value(of: condition.key) else {
+                return condition.key == "mlflow.prompt.is_prompt" && (condition.match == .notEquals("true") || condition.match == .equals("false"))
+            }
+            return condition.match.matches(value)
         }
     }
 

@@ -55,14 +55,17 @@ struct RegisteredModelsController {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
         var nameMatch: StringMatch?
+        var tags: [ExperimentSearch.TagCondition] = []
         for condition in try SearchFilter.parse(try parameters.optionalString("filter") ?? "") {
-            guard condition.subject == .attribute("name") else {
-                throw APIError.invalid("Invalid filter: registered models can be filtered by name only.")
+            switch condition.subject {
+            case .attribute("name"): nameMatch = condition.match
+            case .tag(let key): tags.append(.init(key: key, match: condition.match))
+            case .attribute(let other):
+                throw APIError.invalid("Invalid filter: registered models can be filtered by name and tags, not by '\(other)'.")
             }
-            nameMatch = condition.match
         }
         let page = try ledger.searchRegisteredModels(
-            in: call.workspace, name: nameMatch, maxResults: Int(clamping: try parameters.optionalInt64("max_results") ?? 100),
+            in: call.workspace, name: nameMatch, tags: tags, maxResults: Int(clamping: try parameters.optionalInt64("max_results") ?? 100),
             pageToken: try parameters.optionalString("page_token"))
         var writer = JSONWriter()
         writer.beginObject()
