@@ -75,20 +75,21 @@ struct RequestCall: Sendable {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // `collect(upTo:)` throws NIOTooManyBytesError (a 413 with an empty body), not HTTPError.
             throw APIError(status: .contentTooLarge, errorCode: "INVALID_PARAMETER_VALUE",
                            message: "Request body is larger than the \(context.maxUploadSize / 1024) KiB limit.")
         }
         guard buffer.readableBytes > 0 else { return RequestParameters(body: [:]) }
         var value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            value = try JSONValue.parse(Array(buffer.readableBytesView))
             // A JSON document encoded twice (a JSON string holding JSON) is decoded again, as MLflow does.
-            if case .string(let inner) = value, let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(inner.utf8)) {
+            if case .string(let inner) = value, let decoded = try? JSONValue.parse(Array(inner.utf8)) {
                 value = decoded
             }
         } catch {
-            throw APIError.invalid("Malformed JSON in the request body: send a JSON object such as {\"name\": \"...\"}.")
+            throw APIError.invalid("Malformed JSON in the request body (\(error.reason)): send a JSON object such as {\"name\": \"...\"}.")
         }
         guard case .object(let object) = value else {
             throw APIError.invalid("The request body must be a JSON object, got \(value.typeName).")

@@ -94,7 +94,7 @@ struct ExperimentsController {
 
     /// `view_type` by name (ACTIVE_ONLY, DELETED_ONLY, ALL) or by its protobuf number (1, 2, 3).
     static func viewType(_ parameters: RequestParameters, _ name: String) throws -> ViewType {
-        guard let text = try parameters.optionalString(name) ?? (try parameters.optionalInt64(name)).map(String.init) else { return .activeOnly }
+        guard let text = try parameters.optionalEnumText(name) else { return .activeOnly }
         switch text {
         case "ACTIVE_ONLY", "1": return .activeOnly
         case "DELETED_ONLY", "2": return .deletedOnly

@@ -45,7 +45,7 @@ struct RunsController {
 
     /// `status` by name (RUNNING, FINISHED, ...) or by its protobuf number (1 to 5).
     static func status(_ parameters: RequestParameters) throws -> RunStatus? {
-        guard let text = try parameters.optionalString("status") ?? (try parameters.optionalInt64("status")).map(String.init) else { return nil }
+        guard let text = try parameters.optionalEnumText("status") else { return nil }
         if let status = RunStatus(rawValue: text) { return status }
         let numbered: [String: RunStatus] = ["1": .running, "2": .scheduled, "3": .finished, "4": .failed, "5": .killed]
         guard let status = numbered[text] else {

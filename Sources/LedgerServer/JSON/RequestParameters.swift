@@ -129,6 +129,16 @@ struct RequestParameters: Sendable {
         }
     }
 
+    /// An enum value by name (`"FINISHED"`) or by its protobuf number (`3`, or `"3"`), as text.
+    func optionalEnumText(_ name: String) throws(LedgerError) -> String? {
+        guard let value = try raw(name) else { return nil }
+        switch value {
+        case .string(let text): return text
+        case .integer(let number): return String(number)
+        default: throw Self.invalid(name, value, "an enum name or number")
+        }
+    }
+
     func optionalBool(_ name: String) throws(LedgerError) -> Bool? {
         guard let value = try raw(name) else { return nil }
         switch value {
