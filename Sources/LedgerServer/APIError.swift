@@ -29,6 +29,18 @@ struct APIError: HTTPResponseError, Sendable {
         self.init(status: status, errorCode: error.code.mlflowErrorCode, message: error.message)
     }
 
+    /// A framework error (an unknown route, a wrong method) as MLflow's JSON.
+    init(_ error: HTTPError) {
+        switch error.status {
+        case .notFound:
+            self.init(status: .notFound, errorCode: "ENDPOINT_NOT_FOUND", message: error.body ?? "No such endpoint: check the path and the HTTP method.")
+        case .contentTooLarge:
+            self.init(status: .contentTooLarge, errorCode: "INVALID_PARAMETER_VALUE", message: "Request body is larger than the limit.")
+        default:
+            self.init(status: error.status, errorCode: error.status.code >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST", message: error.body ?? error.status.reasonPhrase)
+        }
+    }
+
     static func invalid(_ message: String) -> APIError {
         APIError(status: .badRequest, errorCode: "INVALID_PARAMETER_VALUE", message: message)
     }

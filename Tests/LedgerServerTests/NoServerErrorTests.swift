@@ -9,6 +9,20 @@ import Testing
 /// server still serving afterwards.
 @Suite("No 5xx for client input")
 struct NoServerErrorTests {
+    /// An unknown path or a wrong method answers MLflow's JSON, not an empty body.
+    @Test(arguments: [
+        (HTTPRequest.Method.get, "/api/2.0/mlflow/no-such-route"),
+        (.put, "/api/3.0/mlflow/workspaces"),
+        (.post, "/api/2.0/mlflow/experiments/get"),
+    ])
+    func unknownEndpointsAnswerEndpointNotFound(_ method: HTTPRequest.Method, _ path: String) async throws {
+        try await withTestServer { server in
+            let response = try await server.send(method, path, json: method == .get ? nil : "{}")
+            #expect(response.status == .notFound)
+            #expect(try response.json()["error_code"] as? String == "ENDPOINT_NOT_FOUND")
+        }
+    }
+
     struct Odd: Sendable {
         var label: String
         var method: HTTPRequest.Method
