@@ -80,6 +80,13 @@ let package = Package(
             dependencies: ["LedgerLMDB"],
             swiftSettings: strictSettings
         ),
+        // Helpers shared by the test targets.
+        .target(
+            name: "LedgerTestSupport",
+            dependencies: ["LedgerCore"],
+            path: "Tests/LedgerTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
@@ -90,12 +97,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerCLITests",
-            dependencies: ["ledger", "LedgerCore", "LedgerLMDB"],
+            dependencies: ["ledger", "LedgerCore", "LedgerLMDB", "LedgerTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "LedgerCoreTests",
-            dependencies: ["LedgerCore", "LedgerLMDB"],
+            dependencies: ["LedgerCore", "LedgerLMDB", "LedgerTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

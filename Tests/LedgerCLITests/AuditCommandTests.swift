@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 @testable import LedgerCore
 
@@ -161,7 +162,7 @@ import Testing
     @Test func tableEscapesLineBreaksInValues() async throws {
         try await withTemporaryPath { directory in
             let history = try await buildDemoLedger(in: directory)
-            try await withLibraryLedger(directory) { ledger in
+            try await withReopenableLedger(directory) { ledger in
                 let forged = "x\n2026-01-01T00:00:00.000Z 1       mallory      cli              team-a           workspace.deleted\r\u{1B}[2K\tdone"
                 _ = try await ledger.updateWorkspace(name: "empty", WorkspaceUpdate(description: forged), context: Actors.carol)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import LedgerTestSupport
 import Testing
 @testable import LedgerCore
 
@@ -16,7 +17,7 @@ final class WriterProgress: Sendable {
         try await withTemporaryPath { directory in
             try await buildDemoLedger(in: directory)
             var backups: [(path: String, head: UInt64)] = []
-            let written = try await withLibraryLedger(directory) { ledger in
+            let written = try await withReopenableLedger(directory) { ledger in
                 let progress = WriterProgress()
                 let writer = Task {
                     var index = 0

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerLMDB
+import LedgerTestSupport
 import Testing
 @testable import LedgerCore
 
@@ -49,7 +50,7 @@ import Testing
 
             let after = try await runLedger(["replay", "--verify", "--data-dir", directory])
             #expect(after.status == 0, "\(after)")
-            try await withLibraryLedger(directory, readOnly: true) { (ledger: Ledger) async throws in
+            try await withReopenableLedger(directory, readOnly: true) { (ledger: Ledger) async throws in
                 #expect(try ledger.workspace(named: "team-a").description == DemoHistory.teamADescription)
                 #expect(try ledger.experiment(id: history.experimentID, in: "team-a").name == "exp-1")
                 #expect(try ledger.head() == history.head, "a rebuild writes views, never events")

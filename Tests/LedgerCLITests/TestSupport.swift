@@ -1,5 +1,6 @@
 import Foundation
 import LedgerLMDB
+import LedgerTestSupport
 import Testing
 @testable import LedgerCore
 
@@ -203,7 +204,7 @@ struct DemoHistory: Sendable {
 /// actors alice, bob and carol.
 @discardableResult
 func buildDemoLedger(in directory: String) async throws -> DemoHistory {
-    try await withLibraryLedger(directory) { ledger in
+    try await withReopenableLedger(directory) { ledger in
         let (alice, bob, carol) = (Actors.alice, Actors.bob, Actors.carol)
         var boundaries: [Int64] = []
         /// Ends a phase: a pause of 4 ms, with its middle as the boundary.
@@ -261,38 +262,15 @@ func buildDemoLedger(in directory: String) async throws -> DemoHistory {
     }
 }
 
-/// Opens the ledger in `directory` through the library (created if missing unless read-only),
-/// runs `body`, closes it and makes sure the handle is released, so the directory can be opened
-/// again in this process (LMDB forbids two handles on one environment in a process).
-func withLibraryLedger<R>(_ directory: String, readOnly: Bool = false, _ body: (Ledger) async throws -> R) async throws -> R {
-    var configuration = Ledger.Configuration(directory: directory)
-    configuration.readOnly = readOnly
-    configuration.durable = false
-    configuration.defaultArtifactRoot = "/srv/artifacts"
-    var ledger: Ledger? = try await Ledger(configuration: configuration)
-    weak let released = ledger
-    let result: R
-    do {
-        result = try await body(ledger!)
-    } catch {
-        ledger?.close()
-        ledger = nil
-        throw error
-    }
-    ledger?.close()
-    ledger = nil
-    try #require(released == nil, "the ledger is still referenced after close")
-    return result
-}
 
 /// The head of the closed ledger in `directory`, read through the library.
 func headOfLedger(_ directory: String) async throws -> LogHead {
-    try await withLibraryLedger(directory, readOnly: true) { try $0.head() }
+    try await withReopenableLedger(directory, readOnly: true) { try $0.head() }
 }
 
 /// Every event of the closed ledger in `directory`, in log order.
 func eventsOfLedger(_ directory: String) async throws -> [RecordedEvent] {
-    try await withLibraryLedger(directory, readOnly: true) { ledger in
+    try await withReopenableLedger(directory, readOnly: true) { ledger in
         var all: [RecordedEvent] = []
         while true {
             let page = try ledger.events(from: UInt64(all.count) + 1, limit: 1000)

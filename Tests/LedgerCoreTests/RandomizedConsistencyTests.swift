@@ -1,6 +1,7 @@
 import Foundation
 import LedgerLMDB
 import Synchronization
+import LedgerTestSupport
 import Testing
 @testable import LedgerCore
 
