@@ -10,6 +10,9 @@ struct LedgerRequestContext: RequestContext {
     let remoteAddress: String
     /// Echoed from `X-Request-Id`, or made by ``RequestLogMiddleware``.
     var requestID: String = ""
+    /// The authenticated user and what they may do; set by ``AuthMiddleware`` with `--auth`.
+    var authorization: Authorization?
+    var user: User? { authorization?.user }
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -12,6 +12,8 @@ struct RequestCall: Sendable {
     /// Actor, request id and source (remote address and user agent) for the events it appends.
     let context: CommandContext
     let parameters: RequestParameters
+    /// What the caller may do (everything without `--auth`).
+    let authorization: Authorization
 
     static let workspaceHeader = HTTPField.Name("X-MLFLOW-WORKSPACE")!
 
@@ -26,8 +28,10 @@ struct RequestCall: Sendable {
             parameters = try await bodyParameters(request, context)
         }
         let agent = request.headers[.userAgent] ?? ""
-        let actor = CommandContext(actor: "anonymous", requestID: context.requestID, source: .http(remoteAddress: context.remoteAddress, userAgent: agent))
-        return RequestCall(ledger: ledger, workspace: workspace, context: actor, parameters: parameters)
+        let authorization = context.authorization ?? Authorization(user: nil, ledger: ledger, defaultWorkspaceFloor: nil, isEnabled: false)
+        let actor = CommandContext(actor: authorization.user?.username ?? "anonymous", requestID: context.requestID,
+                                   source: .http(remoteAddress: context.remoteAddress, userAgent: agent))
+        return RequestCall(ledger: ledger, workspace: workspace, context: actor, parameters: parameters, authorization: authorization)
     }
 
     static func resolveWorkspace(_ request: Request, _ ledger: Ledger) throws -> String {

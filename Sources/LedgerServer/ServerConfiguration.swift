@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// How `ledger serve` runs.
 public struct ServerConfiguration: Sendable {
     /// The address to listen on.
@@ -5,14 +7,23 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 5000
     /// The absolute default artifact root (the ledger's own setting is used when `nil`).
     public var defaultArtifactRoot: String?
+    /// HTTP Basic authentication and permission checks (`--auth`).
+    public var authentication: Bool = false
+    /// `--default-workspace-permission`: every user's floor in `default` (with authentication).
+    public var defaultWorkspacePermission: PermissionLevel?
+    /// PBKDF2 iterations for passwords set through the API (lower only in tests).
+    public var passwordHashRounds: UInt32 = PasswordHash.recommendedRounds
 
     /// Request bodies above this size are refused with 413.
     public static let maxBodyBytes = 1 << 20
 
-    public init(host: String = "127.0.0.1", port: Int = 5000, defaultArtifactRoot: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 5000, defaultArtifactRoot: String? = nil,
+                authentication: Bool = false, defaultWorkspacePermission: PermissionLevel? = nil) {
         self.host = host
         self.port = port
         self.defaultArtifactRoot = defaultArtifactRoot
+        self.authentication = authentication
+        self.defaultWorkspacePermission = defaultWorkspacePermission
     }
 
     /// Refuses a root whose last or second-to-last path segment is `workspaces`: per-workspace

@@ -25,6 +25,7 @@ struct ExperimentsController {
         if let location = try parameters.optionalString("artifact_location"), !location.isEmpty {
             throw APIError.invalid("artifact_location cannot be specified when workspaces are enabled: the location is computed from the workspace's artifact root.")
         }
+        try call.authorization.require(.edit, on: .workspace(call.workspace))
         let experiment = try await ledger.createExperiment(
             name: try parameters.nonEmptyString("name"), tags: try parameters.keyValues("tags"), in: call.workspace, context: call.context)
         var writer = JSONWriter()
@@ -36,13 +37,16 @@ struct ExperimentsController {
 
     @Sendable func get(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
-        let experiment = try ledger.experiment(id: try call.parameters.experimentID(), in: call.workspace)
+        let id = try call.parameters.experimentID()
+        try call.authorization.require(.read, on: .experiment(id: id, workspace: call.workspace))
+        let experiment = try ledger.experiment(id: id, in: call.workspace)
         return Response.json(JSONWriter.wrapped("experiment") { $0.experiment(experiment) })
     }
 
     @Sendable func getByName(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let experiment = try ledger.experiment(named: try call.parameters.nonEmptyString("experiment_name"), in: call.workspace)
+        try call.authorization.require(.read, on: .experiment(id: experiment.id, workspace: call.workspace))
         return Response.json(JSONWriter.wrapped("experiment") { $0.experiment(experiment) })
     }
 
@@ -66,7 +70,14 @@ struct ExperimentsController {
                 throw APIError.invalid("Invalid filter: experiments can be filtered by name and tags, not by '\(other)'.")
             }
         }
-        return Response.json(try Self.render(ledger.searchExperiments(in: call.workspace, search)))
+        return Response.json(try Self.render(Self.readable(ledger.searchExperiments(in: call.workspace, search), call)))
+    }
+
+    /// Only the experiments the caller may read (all of them without authentication).
+    static func readable(_ page: Page<Experiment>, _ call: RequestCall) -> Page<Experiment> {
+        var page = page
+        page.items = page.items.filter { call.authorization.canRead(.experiment(id: $0.id, workspace: $0.workspace)) }
+        return page
     }
 
     /// `experiments/list`: the guide's curl example; answers like a search of the workspace.
@@ -75,7 +86,7 @@ struct ExperimentsController {
         var search = ExperimentSearch()
         search.viewType = try Self.viewType(call.parameters, "view_type")
         search.maxResults = Ledger.maxPageSize
-        return Response.json(try Self.render(ledger.searchExperiments(in: call.workspace, search)))
+        return Response.json(try Self.render(Self.readable(ledger.searchExperiments(in: call.workspace, search), call)))
     }
 
     static func render(_ page: Page<Experiment>) throws -> JSONWriter {
@@ -105,18 +116,21 @@ struct ExperimentsController {
 
     @Sendable func update(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.edit, on: .experiment(id: try call.parameters.experimentID(), workspace: call.workspace))
         try await ledger.renameExperiment(id: try call.parameters.experimentID(), to: try call.parameters.nonEmptyString("new_name"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
 
     @Sendable func delete(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.manage, on: .experiment(id: try call.parameters.experimentID(), workspace: call.workspace))
         try await ledger.deleteExperiment(id: try call.parameters.experimentID(), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
 
     @Sendable func restore(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.manage, on: .experiment(id: try call.parameters.experimentID(), workspace: call.workspace))
         try await ledger.restoreExperiment(id: try call.parameters.experimentID(), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
@@ -124,12 +138,14 @@ struct ExperimentsController {
     @Sendable func setTag(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try call.authorization.require(.edit, on: .experiment(id: try parameters.experimentID(), workspace: call.workspace))
         try await ledger.setExperimentTag(id: try parameters.experimentID(), key: try parameters.string("key"), value: try parameters.string("value"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
 
     @Sendable func deleteTag(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.edit, on: .experiment(id: try call.parameters.experimentID(), workspace: call.workspace))
         try await ledger.deleteExperimentTag(id: try call.parameters.experimentID(), key: try call.parameters.string("key"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }

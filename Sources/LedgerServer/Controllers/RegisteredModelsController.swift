@@ -19,6 +19,7 @@ struct RegisteredModelsController {
     @Sendable func create(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try call.authorization.require(.edit, on: .workspace(call.workspace))
         let model = try await ledger.createRegisteredModel(
             name: try parameters.nonEmptyString("name"), description: try parameters.optionalString("description"),
             tags: try parameters.keyValues("tags"), in: call.workspace, context: call.context)
@@ -27,12 +28,15 @@ struct RegisteredModelsController {
 
     @Sendable func get(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
-        let model = try ledger.registeredModel(named: try call.parameters.nonEmptyString("name"), in: call.workspace)
+        let name = try call.parameters.nonEmptyString("name")
+        try call.authorization.require(.read, on: .registeredModel(name: name, workspace: call.workspace))
+        let model = try ledger.registeredModel(named: name, in: call.workspace)
         return Response.json(JSONWriter.wrapped("registered_model") { $0.registeredModel(model) })
     }
 
     @Sendable func rename(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.edit, on: .registeredModel(name: try call.parameters.nonEmptyString("name"), workspace: call.workspace))
         let model = try await ledger.renameRegisteredModel(
             name: try call.parameters.nonEmptyString("name"), to: try call.parameters.nonEmptyString("new_name"), in: call.workspace, context: call.context)
         return Response.json(JSONWriter.wrapped("registered_model") { $0.registeredModel(model) })
@@ -40,6 +44,7 @@ struct RegisteredModelsController {
 
     @Sendable func update(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.edit, on: .registeredModel(name: try call.parameters.nonEmptyString("name"), workspace: call.workspace))
         let model = try await ledger.updateRegisteredModel(
             name: try call.parameters.nonEmptyString("name"), description: try call.parameters.optionalString("description"), in: call.workspace, context: call.context)
         return Response.json(JSONWriter.wrapped("registered_model") { $0.registeredModel(model) })
@@ -47,6 +52,7 @@ struct RegisteredModelsController {
 
     @Sendable func delete(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.manage, on: .registeredModel(name: try call.parameters.nonEmptyString("name"), workspace: call.workspace))
         try await ledger.deleteRegisteredModel(name: try call.parameters.nonEmptyString("name"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
@@ -67,12 +73,13 @@ struct RegisteredModelsController {
         let page = try ledger.searchRegisteredModels(
             in: call.workspace, name: nameMatch, tags: tags, maxResults: Int(clamping: try parameters.optionalInt64("max_results") ?? 100),
             pageToken: try parameters.optionalString("page_token"))
+        let readable = page.items.filter { call.authorization.canRead(.registeredModel(name: $0.name, workspace: $0.workspace)) }
         var writer = JSONWriter()
         writer.beginObject()
-        if !page.items.isEmpty {
+        if !readable.isEmpty {
             writer.key("registered_models")
             writer.beginArray()
-            for model in page.items { writer.registeredModel(model) }
+            for model in readable { writer.registeredModel(model) }
             writer.endArray()
         }
         writer.field("next_page_token", page.nextPageToken)
@@ -83,12 +90,14 @@ struct RegisteredModelsController {
     @Sendable func setTag(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try call.authorization.require(.edit, on: .registeredModel(name: try parameters.nonEmptyString("name"), workspace: call.workspace))
         try await ledger.setRegisteredModelTag(name: try parameters.nonEmptyString("name"), key: try parameters.string("key"), value: try parameters.string("value"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
 
     @Sendable func deleteTag(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.require(.edit, on: .registeredModel(name: try call.parameters.nonEmptyString("name"), workspace: call.workspace))
         try await ledger.deleteRegisteredModelTag(name: try call.parameters.nonEmptyString("name"), key: try call.parameters.string("key"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }

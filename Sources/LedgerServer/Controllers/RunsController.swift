@@ -27,9 +27,17 @@ struct RunsController {
         throw RequestParameters.missing("run_id")
     }
 
+    /// Requires `level` on the experiment of run `runID` (404 when the run is not in the workspace).
+    func authorize(_ level: PermissionLevel, run runID: String, _ call: RequestCall) throws {
+        guard call.authorization.isEnabled else { return }
+        let experimentID = try ledger.run(id: runID, in: call.workspace).info.experimentID
+        try call.authorization.require(level, on: .experiment(id: experimentID, workspace: call.workspace))
+    }
+
     @Sendable func create(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try call.authorization.require(.edit, on: .experiment(id: try parameters.experimentID(), workspace: call.workspace))
         let run = try await ledger.createRun(
             experimentID: try parameters.experimentID(), runName: try parameters.optionalString("run_name"),
             userID: try parameters.optionalString("user_id") ?? "", startTime: try parameters.optionalInt64("start_time"),
@@ -39,7 +47,9 @@ struct RunsController {
 
     @Sendable func get(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
-        let run = try ledger.run(id: try Self.runID(call.parameters), in: call.workspace)
+        let runID = try Self.runID(call.parameters)
+        try authorize(.read, run: runID, call)
+        let run = try ledger.run(id: runID, in: call.workspace)
         return Response.json(JSONWriter.wrapped("run") { $0.run(run) })
     }
 
@@ -57,6 +67,7 @@ struct RunsController {
     @Sendable func update(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try authorize(.edit, run: try Self.runID(parameters), call)
         let info = try await ledger.updateRun(
             id: try Self.runID(parameters),
             RunUpdate(status: try Self.status(parameters), endTime: try parameters.optionalInt64("end_time"), runName: try parameters.optionalString("run_name")),
@@ -66,12 +77,14 @@ struct RunsController {
 
     @Sendable func delete(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try authorize(.manage, run: try Self.runID(call.parameters), call)
         try await ledger.deleteRun(id: try Self.runID(call.parameters), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
 
     @Sendable func restore(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try authorize(.manage, run: try Self.runID(call.parameters), call)
         try await ledger.restoreRun(id: try Self.runID(call.parameters), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
@@ -79,6 +92,7 @@ struct RunsController {
     @Sendable func logParameter(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try authorize(.edit, run: try Self.runID(parameters), call)
         try await ledger.logParam(runID: try Self.runID(parameters), key: try parameters.string("key"), value: try parameters.string("value"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
@@ -94,6 +108,7 @@ struct RunsController {
 
     @Sendable func logMetric(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try authorize(.edit, run: try Self.runID(call.parameters), call)
         try await ledger.logMetric(runID: try Self.runID(call.parameters), try Self.metric(call.parameters), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
@@ -101,6 +116,7 @@ struct RunsController {
     @Sendable func logBatch(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try authorize(.edit, run: try Self.runID(parameters), call)
         let metrics = try parameters.objects("metrics") { (item, path) throws(LedgerError) in try Self.metric(item, path) }
         try await ledger.logBatch(
             runID: try Self.runID(parameters), params: try parameters.keyValues("params"), metrics: metrics,
@@ -111,12 +127,14 @@ struct RunsController {
     @Sendable func setTag(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let parameters = call.parameters
+        try authorize(.edit, run: try Self.runID(parameters), call)
         try await ledger.setRunTag(runID: try Self.runID(parameters), key: try parameters.string("key"), value: try parameters.string("value"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
 
     @Sendable func deleteTag(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try authorize(.edit, run: try Self.runID(call.parameters), call)
         try await ledger.deleteRunTag(runID: try Self.runID(call.parameters), key: try call.parameters.string("key"), in: call.workspace, context: call.context)
         return Response.json(.emptyObject)
     }
@@ -127,8 +145,12 @@ struct RunsController {
         if let filter = try parameters.optionalString("filter"), !filter.trimmingCharacters(in: .whitespaces).isEmpty {
             throw APIError.invalid("Filtering runs ('filter') is not supported by this server yet; search without a filter.")
         }
+        // Only runs of experiments the caller may read.
+        let experimentIDs = try parameters.experimentIDs().filter {
+            call.authorization.canRead(.experiment(id: $0, workspace: call.workspace))
+        }
         let page = try ledger.searchRuns(
-            in: call.workspace, experimentIDs: try parameters.experimentIDs(), viewType: try ExperimentsController.viewType(parameters, "run_view_type"),
+            in: call.workspace, experimentIDs: experimentIDs, viewType: try ExperimentsController.viewType(parameters, "run_view_type"),
             maxResults: Int(clamping: try parameters.optionalInt64("max_results") ?? 1000), pageToken: try parameters.optionalString("page_token"))
         var writer = JSONWriter()
         writer.beginObject()
@@ -145,6 +167,7 @@ struct RunsController {
 
     @Sendable func metricHistory(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try authorize(.read, run: try Self.runID(call.parameters), call)
         let history = try ledger.metricHistory(runID: try Self.runID(call.parameters), key: try call.parameters.nonEmptyString("metric_key"), in: call.workspace)
         var writer = JSONWriter()
         writer.beginObject()

@@ -17,7 +17,14 @@ struct WorkspacesController {
     @Sendable func list(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let maxResults = try call.parameters.optionalInt64("max_results").map { Int(clamping: $0) }
-        let page = try ledger.listWorkspaces(maxResults: maxResults, pageToken: try call.parameters.optionalString("page_token"))
+        let pageToken = try call.parameters.optionalString("page_token")
+        // Everyone sees the workspaces they may read: admins all, others READ or higher.
+        let page = if let user = call.authorization.user, !call.authorization.isAdmin {
+            try ledger.visibleWorkspaces(for: user.username, defaultWorkspaceFloor: call.authorization.defaultWorkspaceFloor,
+                                         maxResults: maxResults, pageToken: pageToken)
+        } else {
+            try ledger.listWorkspaces(maxResults: maxResults, pageToken: pageToken)
+        }
         var writer = JSONWriter()
         writer.beginObject()
         if !page.items.isEmpty {
@@ -33,6 +40,7 @@ struct WorkspacesController {
 
     @Sendable func create(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.requireAdmin("create workspaces")
         let parameters = call.parameters
         if try parameters.contains("trace_archival_config") {
             throw APIError.invalid("'trace_archival_config' is not supported by this server; leave it out.")
@@ -44,13 +52,17 @@ struct WorkspacesController {
     }
 
     @Sendable func get(_ request: Request, context: LedgerRequestContext) async throws -> Response {
-        _ = try await RequestCall.make(request, context, ledger)
-        let workspace = try ledger.workspace(named: try context.parameters.require("name"))
+        let call = try await RequestCall.make(request, context, ledger)
+        let name = try context.parameters.require("name")
+        _ = try ledger.workspace(named: name) // 400 for a malformed name, 404 for an unknown one
+        try call.authorization.require(.read, on: .workspace(name))
+        let workspace = try ledger.workspace(named: name)
         return Response.json(JSONWriter.wrapped("workspace") { $0.workspace(workspace) })
     }
 
     @Sendable func update(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.requireAdmin("update workspaces")
         let parameters = call.parameters
         if try parameters.contains("trace_archival_config") {
             throw APIError.invalid("'trace_archival_config' is not supported by this server; leave it out.")
@@ -64,6 +76,7 @@ struct WorkspacesController {
 
     @Sendable func delete(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
+        try call.authorization.requireAdmin("delete workspaces")
         let modeText = request.uri.queryParameters["mode"].map(String.init) ?? WorkspaceDeletionMode.restrict.rawValue
         guard let mode = WorkspaceDeletionMode(rawValue: modeText) else {
             throw APIError.invalid("Invalid deletion mode '\(modeText)'. Must be one of: \(WorkspaceDeletionMode.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+import LedgerCore
+
+/// With `--auth`: every request but `/health` and `server-info` must carry valid HTTP Basic
+/// credentials; without them, 401 with `WWW-Authenticate: Basic realm="mlflow"`.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = LedgerRequestContext
+    let authenticator: Authenticator
+    let ledger: Ledger
+    let defaultWorkspaceFloor: PermissionLevel?
+
+    static let challenge = #"Basic realm="mlflow""#
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path == "/health" || path.hasSuffix("/mlflow/server-info") {
+            return try await next(request, context)
+        }
+        guard let credentials = Authenticator.basicCredentials(request.headers[.authorization]),
+              let user = authenticator.authenticate(username: credentials.username, password: credentials.password) else {
+            var response = try APIError(status: .unauthorized, errorCode: "UNAUTHENTICATED",
+                                        message: "You are not authenticated. Send HTTP Basic credentials of a user of this server.")
+                .response(from: request, context: context)
+            response.headers[.wwwAuthenticate] = Self.challenge
+            return response
+        }
+        var context = context
+        context.authorization = Authorization(user: user, ledger: ledger, defaultWorkspaceFloor: defaultWorkspaceFloor, isEnabled: true)
+        return try await next(request, context)
+    }
+}
