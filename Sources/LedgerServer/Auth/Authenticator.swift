@@ -20,6 +20,9 @@ final class Authenticator: Sendable {
     /// A random HMAC key of this process: remembered credentials mean nothing outside it.
     private let keyBytes: [UInt8] = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
     private let verified = Mutex<[String: Verified]>([:])
+    /// One lock per username for the slow path, so that many concurrent first requests of a user
+    /// pay one derivation, not one each.
+    private let derivationLocks = Mutex<[String: NSLock]>([:])
 
     init(ledger: Ledger) {
         self.ledger = ledger
@@ -29,13 +32,24 @@ final class Authenticator: Sendable {
     func authenticate(username: String, password: String) -> User? {
         guard let user = try? ledger.user(named: username) else { return nil }
         let mac = Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: SymmetricKey(data: keyBytes)))
-        let remembered = verified.withLock { $0[username] }
-        if let remembered, remembered.derivedKey == user.password.derivedKey, Self.constantTimeEqual(remembered.passwordMAC, mac) {
-            return user
+        if isRemembered(username, mac, user) { return user }
+        let lock = derivationLocks.withLock { locks in
+            if let lock = locks[username] { return lock }
+            let lock = NSLock()
+            locks[username] = lock
+            return lock
         }
+        lock.lock()
+        defer { lock.unlock() }
+        if isRemembered(username, mac, user) { return user }
         guard user.password.matches(password) else { return nil }
         verified.withLock { $0[username] = Verified(passwordMAC: mac, derivedKey: user.password.derivedKey) }
         return user
+    }
+
+    private func isRemembered(_ username: String, _ mac: [UInt8], _ user: User) -> Bool {
+        guard let remembered = verified.withLock({ $0[username] }) else { return false }
+        return remembered.derivedKey == user.password.derivedKey && Self.constantTimeEqual(remembered.passwordMAC, mac)
     }
 
     /// Forgets what was verified for `username` (after a password change or a deletion).
