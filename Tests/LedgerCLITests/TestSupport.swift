@@ -24,19 +24,24 @@ struct CLIResult: CustomStringConvertible {
 /// `$LEDGER_DATA_DIR` is removed from the inherited environment unless `environment` sets it.
 /// The child runs on its own thread, never blocking the test's cooperative pool (which has as
 /// many threads as cores): a task of the test process can go on writing meanwhile.
-func runLedger(_ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil) async throws -> CLIResult {
+/// With `stopAfter`, the command (a server) gets SIGTERM after that many seconds (through
+/// `timeout(1)`, whose exit status 124 then stands for "stopped").
+func runLedger(_ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil, stopAfter seconds: Int? = nil) async throws -> CLIResult {
     try await withCheckedThrowingContinuation { continuation in
         Thread {
-            continuation.resume(with: Result { try runLedgerBlocking(arguments, environment: environment, currentDirectory: currentDirectory) })
+            continuation.resume(with: Result { try runLedgerBlocking(arguments, environment: environment, currentDirectory: currentDirectory, stopAfter: seconds) })
         }.start()
     }
 }
 
-private func runLedgerBlocking(_ arguments: [String], environment: [String: String], currentDirectory: String?) throws -> CLIResult {
+private func runLedgerBlocking(_ arguments: [String], environment: [String: String], currentDirectory: String?, stopAfter seconds: Int?) throws -> CLIResult {
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "LEDGER_DATA_DIR")
     for (key, value) in environment { env[key] = value }
     #if os(Linux)
+    if let seconds {
+        return try spawn("/usr/bin/timeout", ["-s", "TERM", String(seconds), ledgerExecutable] + arguments, environment: env, currentDirectory: currentDirectory)
+    }
     return try spawn(ledgerExecutable, arguments, environment: env, currentDirectory: currentDirectory)
     #else
     let process = Process()
