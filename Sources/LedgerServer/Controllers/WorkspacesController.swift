@@ -53,10 +53,9 @@ struct WorkspacesController {
 
     @Sendable func get(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
-        let name = try context.parameters.require("name")
-        _ = try ledger.workspace(named: name) // 400 for a malformed name, 404 for an unknown one
-        try call.authorization.require(.read, on: .workspace(name))
-        let workspace = try ledger.workspace(named: name)
+        // 400 for a malformed name, 404 for an unknown one, then 403 without READ.
+        let workspace = try ledger.workspace(named: try context.parameters.require("name"))
+        try call.authorization.require(.read, on: .workspace(workspace.name))
         return Response.json(JSONWriter.wrapped("workspace") { $0.workspace(workspace) })
     }
 
