@@ -108,6 +108,8 @@ public final class Ledger: Sendable {
         do {
             environment = try Environment(path: directory, configuration: lmdb)
             db = try LedgerDatabases.open(in: environment, create: !configuration.readOnly)
+        } catch let error as LMDBError where error.code == .alreadyOpen {
+            throw LedgerError(.storage, "the ledger at '\(directory)' is already open in this process; use that Ledger (LMDB allows one handle per process)")
         } catch let error as LMDBError where error.code == .notFound || error.code == .invalid {
             throw LedgerError(.notALedger, "'\(directory)' is not a ledger directory (\(error))")
         } catch let error as LMDBError {

@@ -56,6 +56,19 @@ public final class Environment: @unchecked Sendable {
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: .invalid, function: "mdb_env_create") }
+        // LMDB must not be opened twice in one process: closing one handle would drop the other's
+        // locks. Refuse the second open before it touches the files.
+        var identity: FileIdentity?
+        var status = stat()
+        if stat(path, &status) == 0 {
+            let key = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+            let claimed = Self.openEnvironments.withLock { $0.insert(key).inserted }
+            guard claimed else {
+                mdb_env_close(env)
+                throw LMDBError(code: .alreadyOpen, function: "open(\(path)): this process already has the environment open; share that handle")
+            }
+            identity = key
+        }
         do throws(LMDBError) {
             try check(mdb_env_set_maxdbs(env, MDB_dbi(configuration.maxDatabases)), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, UInt32(configuration.maxReaders)), "mdb_env_set_maxreaders")
@@ -70,8 +83,10 @@ public final class Environment: @unchecked Sendable {
             _ = mdb_reader_check(env, &dead)
         } catch {
             mdb_env_close(env)
+            if let identity { _ = Self.openEnvironments.withLock { $0.remove(identity) } }
             throw error
         }
+        self.identity = identity
         self.handle = env
         self.path = path
         self.configuration = configuration
@@ -80,7 +95,18 @@ public final class Environment: @unchecked Sendable {
 
     deinit {
         mdb_env_close(handle)
+        if let identity { _ = Self.openEnvironments.withLock { $0.remove(identity) } }
     }
+
+    /// The device and inode of an open environment's path.
+    struct FileIdentity: Hashable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// Every environment open in this process, by device and inode.
+    private static let openEnvironments = Mutex<Set<FileIdentity>>([])
+    private let identity: FileIdentity?
 
     /// Opens the named database, creating it when `create` is true (needs a writable environment).
     ///

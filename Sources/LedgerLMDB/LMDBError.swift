@@ -42,6 +42,8 @@ public struct LMDBError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let readOnly = Code(rawValue: EROFS)
         /// An I/O error: `EIO`.
         public static let ioError = Code(rawValue: EIO)
+        /// The environment is already open in this process: `EBUSY`.
+        public static let alreadyOpen = Code(rawValue: EBUSY)
     }
 
     /// What went wrong.

@@ -3,6 +3,24 @@ import LedgerLMDB
 import Testing
 
 @Suite struct EnvironmentTests {
+    /// LMDB forbids two handles on one environment in a process: the second open is refused before
+    /// it touches the files, and the path can be opened again once the first handle is gone.
+    @Test func aSecondHandleInTheSameProcessIsRefused() throws {
+        try withTemporaryDirectory { path in
+            var first: Environment? = try Environment(path: path, configuration: testConfiguration())
+            let refusal = #expect(throws: LMDBError.self) { _ = try Environment(path: path, configuration: testConfiguration()) }
+            #expect(refusal?.code == .alreadyOpen)
+            #expect(refusal?.description.contains("already has the environment open") == true)
+            let database = try first!.openDatabase("main")
+            try first!.write { try $0.put(database, key: "k", value: "v") }
+            first = nil
+            let again = try Environment(path: path, configuration: testConfiguration())
+            let reopened = try again.openDatabase("main", create: false)
+            let value = try again.read { try $0.get(reopened, key: "k") }
+            #expect(value == Array("v".utf8))
+        }
+    }
+
     @Test func openCreatesTheFilesAndKeepsConfiguration() throws {
         try withTemporaryDirectory { path in
             var configuration = testConfiguration(mapSize: 8 << 20)
