@@ -62,7 +62,14 @@ public final class Environment: @unchecked Sendable {
         var status = stat()
         if stat(path, &status) == 0 {
             let key = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
-            let claimed = Self.openEnvironments.withLock { $0.insert(key).inserted }
+            // A handle being released on another thread (a writer thread finishing) goes within
+            // moments: wait for it briefly before refusing.
+            var claimed = false
+            for attempt in 0..<200 {
+                claimed = Self.openEnvironments.withLock { $0.insert(key).inserted }
+                if claimed { break }
+                if attempt < 199 { usleep(10_000) }
+            }
             guard claimed else {
                 mdb_env_close(env)
                 throw LMDBError(code: .alreadyOpen, function: "open(\(path)): this process already has the environment open; share that handle")

@@ -55,12 +55,19 @@ final class CommitQueue: @unchecked Sendable {
         isStopping = true
         condition.broadcast()
         // The writer thread itself may drop the last reference; it must not wait for itself.
-        if Thread.current !== thread {
+        let writer = thread
+        let onWriterThread = Thread.current === writer
+        if !onWriterThread {
             while !isStopped { condition.wait() }
         }
         // The thread's closure holds the queue (and so the environment): let both go.
         thread = nil
         condition.unlock()
+        // Wait until the writer has really returned, so that closing the ledger closes its files
+        // now rather than a moment later on that thread.
+        if !onWriterThread, let writer {
+            while !writer.isFinished { usleep(50) }
+        }
     }
 
     private func run() {
