@@ -179,6 +179,15 @@ private typealias Tag = LedgerCore.Tag
         }
     }
 
+    @Test func runInfoIsTheRunWithoutItsDataAndScopedToItsWorkspace() async throws {
+        try await withTemporaryLedger { ledger, _ in
+            let (_, run) = try await makeRun(ledger)
+            try await ledger.logParam(runID: run.info.runID, key: "lr", value: "0.1", in: "team-a", context: testContext)
+            #expect(try ledger.runInfo(id: run.info.runID, in: "team-a") == ledger.run(id: run.info.runID, in: "team-a").info)
+            await expectLedgerError(.resourceDoesNotExist) { try ledger.runInfo(id: run.info.runID, in: "default") }
+        }
+    }
+
     @Test func updatingADeletedRunIsRefused() async throws {
         try await withTemporaryLedger { ledger, _ in
             let (_, run) = try await makeRun(ledger)

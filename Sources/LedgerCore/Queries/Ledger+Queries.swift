@@ -195,6 +195,12 @@ extension Ledger {
         }
     }
 
+    /// The identity and status of run `id` (without its parameters, tags and metrics), if its
+    /// experiment lives in `workspace`.
+    public func runInfo(id runID: String, in workspace: String) throws -> RunInfo {
+        try read { txn in try reader.requireRun(runID, in: workspace, txn).0 }
+    }
+
     func loadRun(_ info: RunInfo, _ txn: borrowing Transaction) throws -> Run {
         let prefix = Keys.prefix(info.runID)
         func text(_ key: UnsafeRawBufferPointer) -> String { String(decoding: key[prefix.count...], as: UTF8.self) }

@@ -113,12 +113,6 @@ struct StateReader: Sendable {
         }
     }
 
-    /// True when `workspace` holds any experiment (soft-deleted included) or registered model.
-    func holdsResources(_ workspace: String, _ txn: borrowing Transaction) throws -> (experiments: Int, models: Int) {
-        (try count(db.experimentNames, prefix: Keys.prefix(workspace), txn),
-         try count(db.registeredModelNames, prefix: Keys.prefix(workspace), txn))
-    }
-
     /// Applies `transform` to every entry whose key starts with `prefix`, in key order.
     func scan<T>(_ database: Database, prefix: [UInt8], _ txn: borrowing Transaction,
                  _ transform: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(LedgerError) -> T) throws -> [T] {
@@ -131,19 +125,6 @@ struct StateReader: Sendable {
                 entry = try cursor.next()
             }
             return results
-        }
-    }
-
-    func count(_ database: Database, prefix: [UInt8], _ txn: borrowing Transaction) throws -> Int {
-        try txn.withCursor(database) { cursor in
-            var n = 0
-            // LMDB refuses an empty key (MDB_BAD_VALSIZE): an empty prefix starts at the first entry.
-            var entry = prefix.isEmpty ? try cursor.first() : try cursor.seek(atOrAfter: prefix)
-            while let current = entry, current.key.hasPrefix(prefix) {
-                n += 1
-                entry = try cursor.next()
-            }
-            return n
         }
     }
 }

@@ -30,7 +30,7 @@ struct RunsController {
     /// Requires `level` on the experiment of run `runID` (404 when the run is not in the workspace).
     func authorize(_ level: PermissionLevel, run runID: String, _ call: RequestCall) throws {
         guard call.authorization.isEnabled else { return }
-        let experimentID = try ledger.run(id: runID, in: call.workspace).info.experimentID
+        let experimentID = try ledger.runInfo(id: runID, in: call.workspace).experimentID
         try call.authorization.require(level, on: .experiment(id: experimentID, workspace: call.workspace))
     }
 
