@@ -11,7 +11,6 @@ let package = Package(
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
         .executable(name: "ledger", targets: ["ledger"]),
-        .executable(name: "ledger-bench", targets: ["LedgerBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -55,20 +54,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The `ledger` command: serve, replay, audit, workspace administration, backup.
+        // The `ledger` command: serve, replay, audit, workspace administration, backup, bench.
         .executableTarget(
             name: "ledger",
             dependencies: [
                 "LedgerCore",
                 "LedgerServer",
+                "LedgerBenchmarks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
-        // In-process benchmarks of the core against bare LMDB, measured in the same run.
-        .executableTarget(
-            name: "LedgerBench",
+        // `ledger bench`: synthetic histories and the in-process benchmarks of the core, each
+        // beside a bare LMDB reference measured in the same run.
+        .target(
+            name: "LedgerBenchmarks",
             dependencies: [
                 "LedgerCore", "LedgerLMDB",
                 // The bare SHA-256 reference uses the same library as the ledger's chain.

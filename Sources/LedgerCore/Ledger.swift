@@ -103,6 +103,8 @@ public final class Ledger: Sendable {
         var lmdb = Environment.Configuration()
         lmdb.readOnly = configuration.readOnly
         lmdb.durable = configuration.durable
+        // Commits flush their data; the writer flushes once more before it answers (CommitFlusher).
+        lmdb.metaSync = false
         lmdb.mapSize = configuration.initialMapSize
         lmdb.singleFile = singleFile
         do {
@@ -166,7 +168,10 @@ public final class Ledger: Sendable {
     /// Runs `body` in a write transaction outside the queue (replay), mapping storage errors.
     func writeDirectly<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
         do {
-            return try environment.write(body)
+            let result = try environment.write(body)
+            // The environment does not flush the meta page on commit (see CommitFlusher).
+            if configuration.durable { try environment.sync() }
+            return result
         } catch {
             throw CommitQueue.ledgerError(error, directory: environment.path)
         }

@@ -31,6 +31,12 @@ public final class Environment: @unchecked Sendable {
         /// Flush to disk on every commit (the default). Turn off only for disposable scratch
         /// environments: a machine crash may then lose or corrupt recent commits.
         public var durable: Bool = true
+        /// With `durable`, also flush the meta page in every commit (the default). When false
+        /// (`MDB_NOMETASYNC`) a commit flushes its data pages, then writes the meta page without
+        /// flushing it: the database stays consistent after a crash, but the last commits become
+        /// durable only at the next flush (the next commit's, or ``Environment/sync()``). The owner
+        /// must call `sync()` before it reports such a commit as durable.
+        public var metaSync: Bool = true
         /// File mode of new files.
         public var fileMode: mode_t = 0o600
         /// `path` names the data file itself (its lock file is `path-lock`) rather than a
@@ -83,6 +89,7 @@ public final class Environment: @unchecked Sendable {
             var flags = UInt32(MDB_NOTLS)
             if configuration.readOnly { flags |= UInt32(MDB_RDONLY) }
             if !configuration.durable { flags |= UInt32(MDB_NOSYNC) }
+            if configuration.durable && !configuration.metaSync { flags |= UInt32(MDB_NOMETASYNC) }
             if configuration.singleFile { flags |= UInt32(MDB_NOSUBDIR) }
             try check(mdb_env_open(env, path, flags, configuration.fileMode), "mdb_env_open")
             // Clear reader slots left by processes that died while reading.
@@ -263,12 +270,19 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Flushes buffers to disk; needed only for environments opened with `durable: false`.
+    /// Flushes written pages to disk (`fdatasync`): what makes commits durable in an environment
+    /// opened with `durable: false` or `metaSync: false`. Safe to call from any thread, also while
+    /// another thread runs a write transaction.
     public func sync() throws(LMDBError) {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         try check(mdb_env_sync(handle, 1), "mdb_env_sync")
+        flushes.add(1, ordering: .relaxed)
     }
+
+    /// How many ``sync()`` calls of this handle have completed.
+    public var flushCount: Int { flushes.load(ordering: .relaxed) }
+    private let flushes = Atomic<Int>(0)
 
     /// Clears reader slots of dead processes and returns how many were cleared.
     @discardableResult

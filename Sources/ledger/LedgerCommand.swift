@@ -13,7 +13,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 a check found a problem, 2 bad usage or input.
             """,
-        subcommands: [ServeCommand.self, ReplayCommand.self, AuditCommand.self, WorkspaceCommand.self, DeleteWorkspaceCommand.self, BackupCommand.self]
+        subcommands: [ServeCommand.self, ReplayCommand.self, AuditCommand.self, WorkspaceCommand.self, DeleteWorkspaceCommand.self, BackupCommand.self, BenchCommand.self]
     )
 }
 

@@ -5,7 +5,7 @@ import Testing
     @Test func helpExitsZeroAndListsSubcommands() async throws {
         let result = try await runLedger(["--help"])
         #expect(result.status == 0)
-        for subcommand in ["serve", "replay", "audit", "workspace", "delete-workspace", "backup"] {
+        for subcommand in ["serve", "replay", "audit", "workspace", "delete-workspace", "backup", "bench"] {
             #expect(result.stdout.contains(subcommand))
         }
         #expect(result.stdout.contains("Exit codes:"))
@@ -14,7 +14,7 @@ import Testing
     /// Every subcommand explains itself with an example.
     @Test(arguments: [
         ["serve"], ["replay"], ["audit"], ["workspace"], ["workspace", "list"], ["workspace", "get"], ["workspace", "create"],
-        ["workspace", "update"], ["workspace", "delete"], ["delete-workspace"], ["backup"],
+        ["workspace", "update"], ["workspace", "delete"], ["delete-workspace"], ["backup"], ["bench"],
     ])
     func subcommandHelpHasAnExample(_ subcommand: [String]) async throws {
         let result = try await runLedger(subcommand + ["--help"])

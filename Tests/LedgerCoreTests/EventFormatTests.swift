@@ -5,11 +5,12 @@ import Testing
 @testable import LedgerCore
 
 /// The stored event encoding is a contract with every ledger ever written: events are hash-chained
-/// and never rewritten, so the bytes of version 1 must decode forever.
+/// and never rewritten, so the bytes of every envelope format must decode forever.
 ///
-/// `Fixtures/events-v1.hex` holds one stored body per line (`<type name> <hex>`), written once by
-/// this build's encoder from the fixed samples below. The test decodes each line with the current
-/// decoder, compares it with its sample, and re-encodes it to the same bytes.
+/// `Fixtures/events-v<format>.hex` holds one stored body per line (`<type name> <hex>`), written
+/// once by the encoder of that envelope format from the fixed samples below. The tests decode each
+/// line with the current decoder, compare it with its sample, and re-encode it (in its format) to
+/// the same bytes.
 ///
 /// Never regenerate or edit a committed line. When an event type is added, append its sample at
 /// the end of ``samples`` and run `LEDGER_WRITE_FIXTURES=1 swift test --filter EventFormatTests`:
@@ -88,20 +89,27 @@ import Testing
         }
     }()
 
-    static func encode(_ sample: Sample) -> [UInt8] {
-        EventCodec.encodeBody(sequence: sample.sequence, timestamp: sample.timestamp, context: sample.context, workspace: sample.workspace, payload: sample.payload)
+    static func encode(_ sample: Sample, format: UInt8 = EventCodec.envelopeFormat) -> [UInt8] {
+        EventCodec.encodeBody(sequence: sample.sequence, timestamp: sample.timestamp, context: sample.context, workspace: sample.workspace,
+                              payload: sample.payload, format: format)
     }
 
-    static let fixtureHeader = """
-        # Stored event bodies, envelope format 1, schema version 1 of every event type.
+    /// Every envelope format ever written, each with its fixture.
+    static let formats: [UInt8] = Array(EventCodec.readableFormats)
+
+    static func fixtureHeader(_ format: UInt8) -> String {
+        """
+        # Stored event bodies, envelope format \(format), schema version 1 of every event type.
         # One event per line: <type name> <hex of the body (everything the chain hash covers)>.
         # Written once by EventFormatTests (LEDGER_WRITE_FIXTURES=1); never edit or regenerate a line.
         """
+    }
 
     // MARK: - The fixture
 
-    @Test func everyStoredVersionOneEventStillDecodesToItsValues() throws {
-        let lines = try Self.fixtureLines()
+    @Test(arguments: formats)
+    func everyStoredEventOfEachFormatStillDecodesToItsValues(format: UInt8) throws {
+        let lines = try Self.fixtureLines(format)
         try #require(lines.count >= Self.samples.count, "the fixture lacks samples: run LEDGER_WRITE_FIXTURES=1 swift test --filter EventFormatTests")
         var typesSeen: Set<EventType> = []
         for (index, line) in lines.enumerated() {
@@ -128,7 +136,7 @@ import Testing
                 let reencoded = EventCodec.encodeBody(
                     sequence: event.sequence, timestamp: event.timestamp,
                     context: CommandContext(actor: event.actor, requestID: event.requestID, source: event.source),
-                    workspace: event.workspace, payload: event.payload)
+                    workspace: event.workspace, payload: event.payload, format: format)
                 #expect(reencoded == line.body, "line \(index + 1) (\(line.typeName)) re-encodes to other bytes")
             }
         }
@@ -136,25 +144,45 @@ import Testing
     }
 
     /// The encoder still writes exactly the fixture's bytes for the fixed samples.
-    @Test func theEncoderStillWritesTheFixtureBytes() throws {
-        let lines = try Self.fixtureLines()
+    @Test(arguments: formats)
+    func theEncoderStillWritesTheFixtureBytes(format: UInt8) throws {
+        let lines = try Self.fixtureLines(format)
         for (index, line) in lines.enumerated() where index < Self.samples.count {
             let sample = Self.samples[index]
             if sample.payload.type.currentSchemaVersion == 1 {
-                #expect(Self.encode(sample) == line.body, "line \(index + 1) (\(line.typeName))")
+                #expect(Self.encode(sample, format: format) == line.body, "line \(index + 1) (\(line.typeName))")
             }
+        }
+    }
+
+    /// Format 2 packs lowercase hexadecimal strings (run ids, request ids) and nothing else.
+    @Test func formatTwoPacksHexadecimalIdsAndKeepsOtherStrings() throws {
+        let runID = "0123456789abcdef0123456789abcdef"
+        let context = CommandContext(actor: "ada", requestID: "5eed00000000002a9e3779b97f4a7c15",
+                                     source: .http(remoteAddress: "10.0.0.7", userAgent: "mlflow-python-client/3.17.2"))
+        let odd = ["", "abc", "0123456", "ABCDEF0123", "0123456789abcdeg", "12345678", "éàü-名前"]
+        for (index, name) in odd.enumerated() {
+            let payload = EventPayload.runTagDeleted(runID: runID, key: name.isEmpty ? "k" : name, previous: name)
+            let v1 = EventCodec.encodeBody(sequence: UInt64(index + 1), timestamp: 7, context: context, workspace: "team-a", payload: payload, format: 1)
+            let v2 = EventCodec.encodeBody(sequence: UInt64(index + 1), timestamp: 7, context: context, workspace: "team-a", payload: payload, format: 2)
+            let decoded = try Self.decode(v2)
+            #expect(decoded.payload == payload)
+            #expect(decoded.requestID == context.requestID)
+            #expect(try Self.decode(v1).payload == payload)
+            // The run id and the request id each take 16 bytes fewer; "12345678" (hex digits) 4 fewer.
+            #expect(v1.count - v2.count == 32 + (name == "12345678" ? 8 : 0), "\(name)")
         }
     }
 
     /// Writes the fixture: only with LEDGER_WRITE_FIXTURES=1. Appends lines for new samples and
     /// refuses to change a line already committed.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["LEDGER_WRITE_FIXTURES"] == "1"))
-    func writeFixture() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/events-v1.hex")
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LEDGER_WRITE_FIXTURES"] == "1"), arguments: formats)
+    func writeFixture(format: UInt8) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/events-v\(format).hex")
         let existing = FileManager.default.fileExists(atPath: url.path) ? try Self.parse(String(contentsOf: url, encoding: .utf8)) : []
-        var text = Self.fixtureHeader + "\n"
+        var text = Self.fixtureHeader(format) + "\n"
         for (index, sample) in Self.samples.enumerated() {
-            let body = Self.encode(sample)
+            let body = Self.encode(sample, format: format)
             if index < existing.count {
                 guard existing[index].typeName == sample.payload.type.name, existing[index].body == body else {
                     Issue.record("line \(index + 1) of the committed fixture differs from what this build writes; the fixture is left unchanged")
@@ -290,9 +318,9 @@ import Testing
         var body: [UInt8]
     }
 
-    static func fixtureLines() throws -> [FixtureLine] {
-        let url = try #require(Bundle.module.url(forResource: "events-v1", withExtension: "hex", subdirectory: "Fixtures"),
-                               "Fixtures/events-v1.hex is missing from the test bundle")
+    static func fixtureLines(_ format: UInt8) throws -> [FixtureLine] {
+        let url = try #require(Bundle.module.url(forResource: "events-v\(format)", withExtension: "hex", subdirectory: "Fixtures"),
+                               "Fixtures/events-v\(format).hex is missing from the test bundle")
         return try parse(String(contentsOf: url, encoding: .utf8))
     }
 

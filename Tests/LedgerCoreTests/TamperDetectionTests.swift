@@ -75,8 +75,8 @@ import Testing
             try Self.changeEvent(directory, target) { stored in
                 let body = Array(stored.dropLast(EventCodec.hashSize))
                 // The envelope names the workspace, then the payload does: change the payload's,
-                // the last occurrence, "team-a" → "ueam-a".
-                let needle = [6] + Array("team-a".utf8)
+                // the last occurrence, "team-a" → "ueam-a" (a string: its length << 1, then UTF-8).
+                let needle = [UInt8(6 << 1)] + Array("team-a".utf8)
                 let at = try #require(Self.find(needle, in: body, last: true))
                 stored[at + 1] = UInt8(ascii: "u")
             }

@@ -5,11 +5,16 @@
 struct BinaryReader {
     private let buffer: UnsafeRawBufferPointer
     private(set) var offset: Int
+    /// Read strings in the compact form of event envelope format 2 (see ``BinaryWriter``).
+    var compactStrings = false
 
-    init(_ buffer: UnsafeRawBufferPointer, offset: Int = 0) {
+    init(_ buffer: UnsafeRawBufferPointer, offset: Int = 0, compactStrings: Bool = false) {
         self.buffer = buffer
         self.offset = offset
+        self.compactStrings = compactStrings
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     var isAtEnd: Bool { offset >= buffer.count }
     var remaining: Int { buffer.count - offset }
@@ -80,9 +85,30 @@ struct BinaryReader {
     }
 
     mutating func readString() throws(LedgerError) -> String {
-        let count = try readCount()
-        let raw = try take(count)
-        return String(decoding: raw, as: UTF8.self)
+        guard compactStrings else {
+            let count = try readCount()
+            let raw = try take(count)
+            return String(decoding: raw, as: UTF8.self)
+        }
+        let header = try readVarint()
+        let count = header >> 1
+        guard count <= UInt64(remaining) else {
+            throw LedgerError(.corruptedData, "string of \(count) bytes exceeds the \(remaining) bytes left at offset \(offset)")
+        }
+        let raw = try take(Int(count))
+        guard header & 1 == 1 else { return String(decoding: raw, as: UTF8.self) }
+        guard count >= 4 else {
+            throw LedgerError(.corruptedData, "packed hexadecimal string of \(count) bytes is shorter than 4 at offset \(offset)")
+        }
+        // Packed lowercase hexadecimal: two digits per byte.
+        let digits = Self.hexDigits
+        return String(unsafeUninitializedCapacity: raw.count * 2) { buffer in
+            for (index, byte) in raw.enumerated() {
+                buffer[index * 2] = digits[Int(byte >> 4)]
+                buffer[index * 2 + 1] = digits[Int(byte & 0x0F)]
+            }
+            return raw.count * 2
+        }
     }
 
     mutating func readOptionalString() throws(LedgerError) -> String? {

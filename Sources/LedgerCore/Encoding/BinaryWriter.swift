@@ -4,10 +4,13 @@
 /// lengths and small counts are LEB128 varints; strings are UTF-8 with a varint length.
 struct BinaryWriter {
     private(set) var bytes: [UInt8]
+    /// Write strings in the compact form of event envelope format 2 (see ``write(_:)-String``).
+    var compactStrings = false
 
-    init(capacity: Int = 256) {
+    init(capacity: Int = 256, compactStrings: Bool = false) {
         bytes = []
         bytes.reserveCapacity(capacity)
+        self.compactStrings = compactStrings
     }
 
     mutating func write(_ value: UInt8) { bytes.append(value) }
@@ -45,12 +48,39 @@ struct BinaryWriter {
         writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
+    /// A string: its UTF-8 bytes after a varint length. In the compact form the varint is
+    /// `length << 1`, or, for lowercase hexadecimal of an even length of at least 8 (run ids,
+    /// request ids), `(length / 2) << 1 | 1` followed by the packed bytes: half the size.
     mutating func write(_ value: String) {
         var s = value
         s.withUTF8 { utf8 in
-            writeVarint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
+            guard compactStrings else {
+                writeVarint(UInt64(utf8.count))
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            if utf8.count >= 8, utf8.count % 2 == 0, utf8.allSatisfy(Self.isLowercaseHex) {
+                writeVarint(UInt64(utf8.count / 2) << 1 | 1)
+                var index = 0
+                while index < utf8.count {
+                    bytes.append(Self.nibble(utf8[index]) << 4 | Self.nibble(utf8[index + 1]))
+                    index += 2
+                }
+            } else {
+                writeVarint(UInt64(utf8.count) << 1)
+                bytes.append(contentsOf: utf8)
+            }
         }
+    }
+
+    @inline(__always)
+    private static func isLowercaseHex(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    @inline(__always)
+    private static func nibble(_ byte: UInt8) -> UInt8 {
+        byte <= 0x39 ? byte - 0x30 : byte - 0x61 + 10
     }
 
     mutating func write(_ value: String?) {

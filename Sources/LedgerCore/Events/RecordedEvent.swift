@@ -60,17 +60,24 @@ public struct RecordedEvent: Sendable, Hashable {
     public var entity: EntityReference { payload.entity }
 }
 
-/// The stored layout of an event (envelope format 1):
+/// The stored layout of an event:
 ///
 /// ```
 /// u8 format · u64 sequence · i64 timestamp µs · u16 type · u16 schema version
 /// · str actor · str workspace · str request id · u8 source [· str address · str agent]
 /// · payload … · 32-byte SHA-256 chain hash
 /// ```
-/// Integers are big-endian, strings varint-length-prefixed UTF-8. The hash covers every byte
-/// before it, preceded by the previous event's hash.
+/// Integers are big-endian. In envelope format 1 strings are UTF-8 after a varint length; format 2
+/// (written since) stores lowercase hexadecimal strings such as run and request ids packed, two
+/// digits per byte (``BinaryWriter/write(_:)-String``), which makes a typical event about a
+/// sixth smaller. Both formats decode; the fixed header is the same, so scans read the sequence,
+/// time and type at fixed offsets. The hash covers every byte before it, preceded by the previous
+/// event's hash.
 enum EventCodec {
-    static let envelopeFormat: UInt8 = 1
+    /// The envelope format this build writes.
+    static let envelopeFormat: UInt8 = 2
+    /// Every envelope format this build reads.
+    static let readableFormats: ClosedRange<UInt8> = 1...2
     static let hashSize = 32
     /// Offsets of the fixed-width header fields, read directly by scans.
     static let sequenceOffset = 1
@@ -81,9 +88,13 @@ enum EventCodec {
     static let genesisHash = [UInt8](repeating: 0, count: hashSize)
 
     /// Encodes the event body (everything the hash covers).
-    static func encodeBody(sequence: UInt64, timestamp: Int64, context: CommandContext, workspace: String, payload: EventPayload) -> [UInt8] {
-        var w = BinaryWriter(capacity: 192)
-        w.write(envelopeFormat)
+    ///
+    /// - Parameter format: The envelope format; only tests write an older one.
+    static func encodeBody(sequence: UInt64, timestamp: Int64, context: CommandContext, workspace: String, payload: EventPayload,
+                           format: UInt8 = envelopeFormat) -> [UInt8] {
+        precondition(readableFormats.contains(format), "unknown envelope format \(format)")
+        var w = BinaryWriter(capacity: 192, compactStrings: format >= 2)
+        w.write(format)
         w.write(sequence)
         w.write(timestamp)
         w.write(payload.type.rawValue)
@@ -142,9 +153,10 @@ enum EventCodec {
         let (body, hash) = try split(stored)
         var r = BinaryReader(body)
         let format = try r.readUInt8()
-        guard format == envelopeFormat else {
-            throw LedgerError(.incompatibleFormat, "event envelope format \(format) is unknown to this build (it reads format \(envelopeFormat))")
+        guard readableFormats.contains(format) else {
+            throw LedgerError(.incompatibleFormat, "event envelope format \(format) is unknown to this build (it reads formats \(readableFormats.lowerBound) to \(readableFormats.upperBound))")
         }
+        r.compactStrings = format >= 2
         let sequence = try r.readUInt64()
         let timestamp = try r.readInt64()
         let rawType = try r.readUInt16()

@@ -7,17 +7,24 @@ import Foundation
 
 /// The single writer. Commands queue here from any task; a dedicated thread takes everything
 /// queued, runs it in one LMDB write transaction (group commit) and resumes each caller only after
-/// the commit has returned.
+/// the commit is durable.
 ///
 /// Each command stays atomic on its own: its decision either emits events, which are appended
 /// with their projections, or throws and writes nothing, while the batch's other commands go on.
 /// Batching costs a lone caller nothing: the thread never waits for company, and what queues while
 /// one commit is being flushed forms the next batch.
+///
+/// Durability: a commit flushes its data pages; the final flush that makes it durable runs on the
+/// ``CommitFlusher`` while this thread goes on with the next batch (or here, when nothing else
+/// waits). Until that flush, readers of this process may already see the commit, but its callers
+/// have not been answered.
 final class CommitQueue: @unchecked Sendable {
     let environment: Environment
     private let log: EventLog
     private let defaultArtifactRoot: String
     private let maxBatchSize: Int
+    /// Present when commits need a flush before they are answered (a durable ledger).
+    private let flusher: CommitFlusher?
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var pending: [PendingCommand] = []
@@ -30,6 +37,8 @@ final class CommitQueue: @unchecked Sendable {
         self.log = log
         self.defaultArtifactRoot = defaultArtifactRoot
         self.maxBatchSize = maxBatchSize
+        let configuration = environment.configuration
+        flusher = configuration.durable && !configuration.metaSync ? CommitFlusher(environment: environment) : nil
         let thread = Thread { [self] in run() }
         thread.name = "ledger-writer"
         self.thread = thread
@@ -75,6 +84,10 @@ final class CommitQueue: @unchecked Sendable {
             condition.lock()
             while pending.isEmpty && !isStopping { condition.wait() }
             if pending.isEmpty && isStopping {
+                // Answer every commit before saying stopped.
+                condition.unlock()
+                flusher?.stop()
+                condition.lock()
                 isStopped = true
                 condition.broadcast()
                 condition.unlock()
@@ -104,7 +117,25 @@ final class CommitQueue: @unchecked Sendable {
             for command in batch { command.complete(.failure(failure)) }
             return
         }
-        for (command, outcome) in zip(batch, outcomes) { command.complete(outcome) }
+        acknowledge(zip(batch, outcomes).map { CommitFlusher.Completion(command: $0, outcome: $1) })
+    }
+
+    /// Answers the commands of a commit once it is durable: at once without a flusher; here after
+    /// a flush when nothing else is queued (a lone caller waits for no thread hop); otherwise on
+    /// the flusher while this thread starts on the next batch.
+    private func acknowledge(_ completions: [CommitFlusher.Completion]) {
+        guard let flusher else {
+            for completion in completions { completion.command.complete(completion.outcome) }
+            return
+        }
+        condition.lock()
+        let idle = pending.isEmpty
+        condition.unlock()
+        if idle {
+            flusher.flushNow(completions)
+        } else {
+            flusher.enqueue(completions)
+        }
     }
 
     private func run(_ batch: [PendingCommand], _ txn: borrowing Transaction) throws -> [Result<any Sendable, any Error>] {

@@ -4,7 +4,7 @@ import LedgerLMDB
 
 /// The SPEC §6 measurements, each beside a bare reference measured in the same run.
 struct CoreBenchmarks {
-    let options: Options
+    let options: BenchmarkOptions
     let report: Report
     /// This run's scratch directory (removed by the caller).
     let root: String
@@ -15,11 +15,11 @@ struct CoreBenchmarks {
 
     /// Opens a ledger, runs `body`, closes it and waits until it is released, so that the same
     /// directory can be opened again (LMDB wants one handle per directory per process).
-    static func withLedger<R>(_ directory: String, durable: Bool, _ body: (Ledger) async throws -> R) async throws -> R {
+    static func withLedger<R>(_ directory: String, durable: Bool, create: Bool = true, _ body: (Ledger) async throws -> R) async throws -> R {
         weak var released: Ledger?
         let result: R
         do {
-            let ledger = try await Workload.open(directory, durable: durable)
+            let ledger = try await Workload.open(directory, durable: durable, create: create)
             released = ledger
             defer { ledger.close() }
             result = try await body(ledger)
@@ -30,38 +30,7 @@ struct CoreBenchmarks {
             waited += 1
         }
         if released != nil { progress("warning: the ledger at \(directory) is still referenced after close") }
-        // The writer thread may still be finishing: give it a moment to let go of the files.
-        var open = openFiles(under: directory)
-        waited = 0
-        while !open.isEmpty && waited < 30 {
-            try await Task.sleep(for: .milliseconds(10))
-            open = openFiles(under: directory)
-            waited += 1
-        }
-        if !open.isEmpty {
-            progress("warning: after the ledger at \(directory) was closed and released, this process still holds \(open.joined(separator: ", ")) open")
-            leakedEnvironments.append(directory)
-        }
         return result
-    }
-
-    /// Directories whose LMDB files stayed open after their ledger was closed and released.
-    nonisolated(unsafe) static var leakedEnvironments: [String] = []
-    var leakedEnvironments: [String] {
-        get { Self.leakedEnvironments }
-        nonmutating set { Self.leakedEnvironments = newValue }
-    }
-
-    /// Files under `directory` this process holds open (Linux: /proc/self/fd).
-    static func openFiles(under directory: String) -> [String] {
-        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        let prefix = URL(fileURLWithPath: directory).standardizedFileURL.path + "/"
-        var names: [String] = []
-        for fd in fds {
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd) else { continue }
-            if target.hasPrefix(prefix) { names.append(String(target.dropFirst(prefix.count))) }
-        }
-        return names.sorted()
     }
 
     // MARK: - 1. Durable single-command commit
@@ -266,16 +235,29 @@ struct CoreBenchmarks {
     // MARK: - 3, 4, 6, 7: the large ledger
 
     func largeLedger() async throws {
-        let directory = path("replay")
-        let target = options.events ?? 1_000_000
-        progress("3: generating a ledger of \(formatCount(Double(target))) events (64 concurrent clients, mixed commands)")
-        let generated = try await Self.withLedger(directory, durable: false) { ledger in
-            try await Workload.generateMixed(ledger, target: target, fallback: options.events == nil ? (200_000, 120) : nil,
-                                             hardLimitSeconds: options.events == nil ? 240 : 3_600)
+        let directory: String
+        let sample: LedgerSample
+        if let existing = options.ledgerDirectory {
+            directory = existing
+            progress("3: measuring the ledger at \(existing)")
+            sample = try await Self.withLedger(directory, durable: true, create: false) { ledger in try LedgerSample(of: ledger) }
+            report.note("3: ledger \(existing): \(formatCount(Double(sample.events))) events; rebuild and verify run on it in place (a rebuild writes the same views again)")
+        } else {
+            directory = path("replay")
+            progress("3: generating a synthetic ledger of \(formatCount(Double(options.replayEvents))) events (256 concurrent clients, durable)")
+            let summary = try await Self.withLedger(directory, durable: true) { ledger in
+                var history = SyntheticHistory(events: options.replayEvents)
+                history.clients = 256
+                return try await history.generate(into: ledger) { appended, target, elapsed in
+                    progress("generated \(formatCount(Double(appended))) / \(formatCount(Double(target))) events (\(Int(elapsed)) s)")
+                }
+            }
+            sample = LedgerSample(summary)
+            report.add(Row(section: "3", key: "generate.synthetic", label: "synthetic history, 256 clients, durable (ledger bench --generate)",
+                           value: summary.eventsPerSecond, unit: .perSecond, samples: Int(summary.appended)))
+            report.note("3: replay ledger: \(formatCount(Double(summary.appended))) events (\(formatCount(Double(summary.commands))) commands) written in \(String(format: "%.1f", summary.seconds)) s through the normal write path")
         }
-        let events = Int(generated.events)
-        report.note("3: replay ledger: \(formatCount(Double(events))) events generated in \(String(format: "%.1f", generated.seconds)) s (\(formatCount(Double(events) / generated.seconds)) events/s, 64 tasks, no fsync, every view updated per event)")
-        if let note = generated.note { report.note("3: " + note) }
+        let events = Int(sample.events)
 
         // The decode window (7): events from the middle of the log.
         let windowCount = min(50_000, max(1, events / 4))
@@ -344,13 +326,13 @@ struct CoreBenchmarks {
             if !verification.isClean { figures.verifyClean = false; figures.verifyProblem = verification.firstProblem?.description }
 
             // 4: reads in process.
-            let names = (0..<1024).map { i in i % 17 == 16 ? "default" : generated.workspaces[i % generated.workspaces.count] }
-            let experiments = generated.experiments.isEmpty ? [(Int64(0), "default")] : generated.experiments
+            let names = (0..<1024).map { i in i % 17 == 16 ? "default" : sample.workspaces[i % sample.workspaces.count] }
+            let experiments = sample.experiments.isEmpty ? [(Int64(0), "default")] : sample.experiments
             let targets = (0..<1024).map { i in experiments[(i &* 7919) % experiments.count] }
                 .map { PermissionTarget.experiment(id: $0.0, workspace: $0.1) }
             var level = PermissionLevel.noPermissions
-            for i in 0..<10_000 { _ = try ledger.workspace(named: names[i & 1023]); level = try ledger.effectivePermission(of: "bob", on: targets[i & 1023]) }
-            if level != .read { report.note("4: the permission check answered \(level.rawValue), expected READ through bob's workspace grant") }
+            for i in 0..<10_000 { _ = try ledger.workspace(named: names[i & 1023]); level = try ledger.effectivePermission(of: sample.reader, on: targets[i & 1023]) }
+            if level != .read { report.note("4: the permission check answered \(level.rawValue), expected READ through \(sample.reader)'s workspace grant") }
             var samples = [Double](repeating: 0, count: 100_000)
             for i in 0..<samples.count {
                 let name = names[i & 1023]
@@ -362,7 +344,7 @@ struct CoreBenchmarks {
             for i in 0..<samples.count {
                 let target = targets[i & 1023]
                 let begin = nanos()
-                _ = try ledger.effectivePermission(of: "bob", on: target)
+                _ = try ledger.effectivePermission(of: sample.reader, on: target)
                 samples[i] = Double(nanos() - begin)
             }
             figures.permissionRead = Stats(samples)
@@ -468,17 +450,17 @@ struct CoreBenchmarks {
 
     func listing() async throws {
         let small = 100
-        let large = options.workspaces
+        let large = options.listingWorkspaces
         /// Fills a ledger with `count` workspaces and returns the page token of the page measured:
         /// the middle one, or the first (only full) page of a small listing.
         func fill(_ ledger: Ledger, _ count: Int) async throws -> (token: String?, position: String) {
             progress("5: creating \(formatCount(Double(count))) workspaces")
-            _ = try await Workload.concurrently(64) { t in
+            _ = try await Workload.concurrently(256) { t in
                 var i = t
                 while i < count {
                     _ = try await ledger.createWorkspace(name: String(format: "ws-%07d", i), description: "workspace \(i)",
                                                          context: Contexts.http(actor: "admin", client: t, request: i))
-                    i += 64
+                    i += 256
                 }
                 return 0
             }

@@ -107,7 +107,7 @@ struct Row: Sendable {
 
 /// Collects rows and notes and prints them as a table or as JSON lines.
 final class Report: @unchecked Sendable {
-    enum Format: String { case table, json }
+    typealias Format = BenchmarkOptions.Format
 
     let format: Format
     private(set) var rows: [Row] = []

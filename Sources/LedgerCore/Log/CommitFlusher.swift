@@ -1,0 +1,99 @@
+import LedgerLMDB
+import Foundation
+
+/// Makes commits durable off the writer's thread, then tells their callers.
+///
+/// The environment of a durable ledger is opened with `metaSync: false`: a commit flushes its data
+/// pages and writes, without flushing, the meta page that makes it visible. One more `fdatasync`
+/// makes it durable. This thread runs that flush while the writer already builds the next batch,
+/// so a busy ledger pays one flush per commit on the writer's path instead of two, and no caller
+/// is answered before its events are on disk. LMDB never reuses pages of the last two commits,
+/// so a crash before the flush loses only unacknowledged commits and leaves the database intact.
+final class CommitFlusher: @unchecked Sendable {
+    /// A committed command awaiting the flush, with what to answer.
+    struct Completion {
+        let command: PendingCommand
+        let outcome: Result<any Sendable, any Error>
+    }
+
+    private let environment: Environment
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var waiting: [Completion] = []
+    private var isStopping = false
+    private var isStopped = false
+    private var thread: Thread?
+
+    init(environment: Environment) {
+        self.environment = environment
+        let thread = Thread { [self] in run() }
+        thread.name = "ledger-flusher"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Answers `completions` once a flush that starts after this call has finished.
+    func enqueue(_ completions: [Completion]) {
+        condition.lock()
+        waiting.append(contentsOf: completions)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Flushes on the calling thread and answers `completions`: for a lone commit, where handing
+    /// over to this thread would only add a wake-up.
+    func flushNow(_ completions: [Completion]) {
+        Self.answer(completions, afterFlushing: environment)
+    }
+
+    /// Answers what is waiting, then stops the thread. Blocks until it has stopped.
+    func stop() {
+        condition.lock()
+        isStopping = true
+        condition.broadcast()
+        while !isStopped { condition.wait() }
+        // The thread's closure holds this flusher and so the environment: let both go now.
+        let finishing = thread
+        thread = nil
+        condition.unlock()
+        if let finishing {
+            while !finishing.isFinished { usleep(50) }
+        }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while waiting.isEmpty && !isStopping { condition.wait() }
+            if waiting.isEmpty {
+                isStopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch = waiting
+            waiting.removeAll(keepingCapacity: true)
+            condition.unlock()
+            Self.answer(batch, afterFlushing: environment)
+        }
+    }
+
+    private static func answer(_ completions: [Completion], afterFlushing environment: Environment) {
+        do {
+            try environment.sync()
+        } catch {
+            // The commit is in the file but the flush failed: the kernel may have dropped the
+            // pages. Say so rather than claim durability.
+            let failure = LedgerError(.storage, "the write was committed but flushing it to disk failed (\(error)); it may not survive a crash: check the disk, then read it back before retrying")
+            for completion in completions {
+                if case .success = completion.outcome {
+                    completion.command.complete(.failure(failure))
+                } else {
+                    completion.command.complete(completion.outcome)
+                }
+            }
+            return
+        }
+        for completion in completions { completion.command.complete(completion.outcome) }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import LedgerCore
+
+/// A durable ledger answers a command only after a flush that follows its commit: commits flush
+/// their data pages, and the meta page that makes them current is flushed by the writer (alone)
+/// or by the flusher thread (under load) before callers are answered.
+@Suite struct CommitDurabilityTests {
+    @Test func aDurableLedgerDefersTheMetaFlushToItsOwnFlush() async throws {
+        try await withTemporaryLedger(durable: true) { ledger, _ in
+            #expect(ledger.environment.configuration.durable)
+            #expect(!ledger.environment.configuration.metaSync)
+        }
+    }
+
+    @Test func everyLoneCommandIsAnsweredAfterAFlush() async throws {
+        try await withTemporaryLedger(durable: true) { ledger, _ in
+            let experiment = try await ledger.createExperiment(name: "lone", in: "default", context: testContext)
+            let run = try await ledger.createRun(experimentID: experiment.id, in: "default", context: testContext)
+            for step in 0..<40 {
+                let before = ledger.environment.flushCount
+                try await ledger.logMetric(runID: run.info.runID, Metric(key: "loss", value: 1, timestamp: 1, step: Int64(step)),
+                                           in: "default", context: testContext)
+                // Awaited one at a time, each command is its own commit: its answer needed a flush.
+                #expect(ledger.environment.flushCount > before, "step \(step) was answered without a flush")
+            }
+        }
+    }
+
+    @Test func concurrentWritersAreAnsweredAfterFlushesAndLoseNothing() async throws {
+        try await withTemporaryLedger(durable: true) { ledger, _ in
+            let experiment = try await ledger.createExperiment(name: "busy", in: "default", context: testContext)
+            let runs = try await withThrowingTaskGroup(of: String.self) { group in
+                for writer in 0..<32 {
+                    group.addTask { try await ledger.createRun(experimentID: experiment.id, runName: "w\(writer)", in: "default", context: testContext).info.runID }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let flushesBefore = ledger.environment.flushCount
+            let headBefore = try ledger.head().sequence
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for runID in runs {
+                    group.addTask {
+                        for step in 0..<25 {
+                            try await ledger.logMetric(runID: runID, Metric(key: "loss", value: Double(step), timestamp: 1, step: Int64(step)),
+                                                       in: "default", context: testContext)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try ledger.head().sequence == headBefore + 32 * 25)
+            #expect(ledger.environment.flushCount > flushesBefore)
+            for runID in runs {
+                #expect(try ledger.metricHistory(runID: runID, key: "loss", in: "default").count == 25)
+            }
+            #expect(try ledger.verify().isClean)
+        }
+    }
+
+    @Test func aScratchLedgerNeverFlushes() async throws {
+        try await withTemporaryLedger(durable: false) { ledger, _ in
+            _ = try await ledger.createExperiment(name: "scratch", in: "default", context: testContext)
+            #expect(ledger.environment.flushCount == 0)
+        }
+    }
+
+    @Test func closingAnswersEveryQueuedCommandFirst() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-close-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var created = 0
+        var closed = 0
+        do {
+            let ledger = try await Ledger(configuration: Ledger.Configuration(directory: directory))
+            let tasks = (0..<64).map { index in
+                Task { try await ledger.createExperiment(name: "closing-\(index)", in: "default", context: testContext) }
+            }
+            // Let some of them queue, then close while others are in flight.
+            try await Task.sleep(for: .milliseconds(2))
+            ledger.close()
+            for task in tasks {
+                do {
+                    _ = try await task.value
+                    created += 1
+                } catch let error as LedgerError where error.code == .closed {
+                    closed += 1
+                }
+            }
+        }
+        #expect(created + closed == 64)
+        // Whatever was answered as created is there after reopening.
+        let reopened = try await Ledger(configuration: Ledger.Configuration(directory: directory))
+        defer { reopened.close() }
+        #expect(try reopened.searchExperiments(in: "default", .init(maxResults: 1000)).items.count == created + 1)
+    }
+}
