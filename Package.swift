@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
         .executable(name: "ledger", targets: ["ledger"]),
+        .executable(name: "http-baseline", targets: ["HTTPBaseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -74,6 +75,14 @@ let package = Package(
                 "LedgerCore", "LedgerLMDB",
                 // The bare SHA-256 reference uses the same library as the ledger's chain.
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The framework's ceiling for tools/http-compare.sh: the same routes and JSON, no storage.
+        .executableTarget(
+            name: "HTTPBaseline",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),

@@ -35,9 +35,9 @@ struct RequestCall: Sendable {
     }
 
     static func resolveWorkspace(_ request: Request, _ ledger: Ledger) throws -> String {
-        guard let raw = request.headers[workspaceHeader]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
-            return Workspace.defaultName
-        }
+        guard let header = request.headers[workspaceHeader] else { return Workspace.defaultName }
+        let raw = trimmed(header)
+        guard !raw.isEmpty else { return Workspace.defaultName }
         // Validates the name (400) and checks it exists (404).
         return try ledger.workspace(named: raw).name
     }
@@ -45,23 +45,44 @@ struct RequestCall: Sendable {
     /// The query string as a form (`application/x-www-form-urlencoded`), as MLflow's server reads
     /// it: the Python client sends `filter=name+%3D+%27x%27`, so `+` must read as a space (which
     /// Hummingbird's `queryParameters` does not do) before `%XX` escapes are decoded, in keys too.
+    /// A parameter named more than once (`experiment_ids=1&experiment_ids=2`) reads as an array.
     static func queryParameters(_ request: Request) -> RequestParameters {
-        var fields: [String: String] = [:]
-        var repeated: [String: [String]] = [:]
-        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = formDecode(parts[0])
-            let value = parts.count > 1 ? formDecode(parts[1]) : ""
-            repeated[key, default: []].append(value)
-            fields[key] = value
+        var fields: [String: JSONValue] = [:]
+        guard let query = request.uri.query, !query.isEmpty else { return RequestParameters(queryFields: fields) }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let separator = pair.utf8.firstIndex(of: UInt8(ascii: "="))
+            let key = formDecode(pair[..<(separator ?? pair.endIndex)])
+            let value = separator.map { formDecode(pair[pair.utf8.index(after: $0)...]) } ?? ""
+            switch fields[key] {
+            case nil: fields[key] = .string(value)
+            case .array(var values)?:
+                values.append(.string(value))
+                fields[key] = .array(values)
+            case let first?: fields[key] = .array([first, .string(value)])
+            }
         }
-        return RequestParameters(query: fields, repeated: repeated)
+        return RequestParameters(queryFields: fields)
     }
 
     /// One form-encoded key or value: `+` is a space, then `%XX` escapes; a malformed escape is kept as sent.
     static func formDecode(_ text: Substring) -> String {
+        // Most keys and values hold neither; Foundation's replacing and decoding cost microseconds.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// The media type of a `Content-Type` value, lowercased, without its parameters.
+    static func mediaType(_ contentType: String) -> String {
+        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
+
+    /// `text` without leading and trailing white space (Unicode `Zs` and tab, as
+    /// `CharacterSet.whitespaces`), without a trip through Foundation for the usual header that has none.
+    static func trimmed(_ text: String) -> String {
+        func plain(_ byte: UInt8?) -> Bool { byte.map { $0 < 0x80 && $0 != 0x20 && $0 != 0x09 } ?? false }
+        if plain(text.utf8.first) && plain(text.utf8.last) { return text }
+        return text.trimmingCharacters(in: .whitespaces)
     }
 
     /// The JSON object in the body. POST and PATCH must say `application/json`; an empty body
@@ -71,8 +92,7 @@ struct RequestCall: Sendable {
             guard let type = request.headers[.contentType] else {
                 throw APIError.invalid("Bad Request. Content-Type header is missing: send 'Content-Type: application/json'.")
             }
-            let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-            guard mediaType == "application/json" else {
+            guard type == "application/json" || Self.mediaType(type) == "application/json" else {
                 throw APIError.invalid("Bad Request. Content-Type must be 'application/json', got '\(type)'.")
             }
         }

@@ -55,11 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        // StreamLogHandler's lines on standard error, cheaply enough for one line per request.
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label, logLevel: .info) }
         let logger = Logger(label: "ledger.serve")
         let directory = URL(fileURLWithPath: data.resolved).standardizedFileURL.path
         var configuration = Ledger.Configuration(directory: directory)

@@ -73,7 +73,12 @@ extension JSONValue {
         }
 
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws(ParseError) -> JSONValue {
@@ -139,7 +144,16 @@ extension JSONValue {
         /// A string from its opening quote; escapes decoded, the bytes checked to be UTF-8.
         mutating func string() throws(ParseError) -> String {
             index += 1 // "
-            var utf8: [UInt8] = []
+            // Most strings hold no escape: validate them straight from the body's bytes.
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x20, bytes[index] != UInt8(ascii: "\\") {
+                guard bytes[index] == UInt8(ascii: "\"") else { index += 1; continue }
+                index += 1
+                guard let text = String(validating: bytes[start..<index - 1], as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
+                return text
+            }
+            // An escape, a control character or the end of the body: read on byte by byte.
+            var utf8 = Array(bytes[start..<index])
             while true {
                 guard index < bytes.count else { throw failure("unterminated string") }
                 let byte = bytes[index]

@@ -13,11 +13,9 @@ struct RequestParameters: Sendable {
         fromQuery = false
     }
 
-    /// Query parameters; a repeated one (`experiment_ids=1&experiment_ids=2`) becomes an array.
-    init(query: [String: String], repeated: [String: [String]] = [:]) {
-        var fields = query.mapValues { JSONValue.string($0) }
-        for (key, values) in repeated where values.count > 1 { fields[key] = .array(values.map { .string($0) }) }
-        self.fields = fields
+    /// Query parameters: each a string, or an array of strings for one named more than once.
+    init(queryFields: [String: JSONValue]) {
+        fields = queryFields
         fromQuery = true
     }
 
@@ -196,6 +194,19 @@ struct RequestParameters: Sendable {
     }
 
     static func camelCase(_ name: String) -> String {
+        // Every parameter read asks for its alias: spare the Character-by-Character walk for ASCII names.
+        guard name.utf8.contains(UInt8(ascii: "_")) else { return name }
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(name.utf8.count)
+            var upper = false
+            for byte in name.utf8 {
+                if byte == UInt8(ascii: "_") { upper = true; continue }
+                bytes.append(upper && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 0x20 : byte)
+                upper = false
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var result = ""
         var upper = false
         for character in name {

@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -13,7 +12,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let incoming = request.headers[Self.requestIDHeader].flatMap { $0.count <= 128 && !$0.isEmpty ? $0 : nil }
-        context.requestID = incoming ?? UUID().uuidString.lowercased()
+        context.requestID = incoming ?? RequestID.make()
         let start = ContinuousClock.now
         var response: Response
         do {
@@ -33,11 +32,20 @@ struct RequestLogMiddleware: RouterMiddleware {
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue),
             "path": .string(request.uri.path),
-            "status": .stringConvertible(response.status.code),
-            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            "status": .string(String(response.status.code)),
+            "ms": .string(Self.milliseconds(elapsed)),
             "request_id": .string(context.requestID),
             "remote": .string(context.remoteAddress),
         ])
         return response
+    }
+
+    /// `elapsed` in milliseconds with two decimals (`0.42`), without `String(format:)`, which
+    /// costs more than the rest of the line on Linux.
+    static func milliseconds(_ elapsed: Duration) -> String {
+        let (seconds, attoseconds) = elapsed.components
+        let hundredths = max(0, seconds) * 100_000 + (max(0, attoseconds) + 5_000_000_000_000) / 10_000_000_000_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
