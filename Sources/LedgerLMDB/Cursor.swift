@@ -39,6 +39,36 @@ public struct Cursor: ~Copyable {
         try seek(key, MDB_SET_KEY)
     }
 
+    /// In a ``DatabaseOptions/duplicateSort`` database: the next value of the current key, or
+    /// `nil` after its last value.
+    public func nextDuplicate() throws(LMDBError) -> CursorEntry? { try move(MDB_NEXT_DUP) }
+    /// In a ``DatabaseOptions/duplicateSort`` database: the first value of the next key.
+    public func nextKey() throws(LMDBError) -> CursorEntry? { try move(MDB_NEXT_NODUP) }
+
+    /// In a ``DatabaseOptions/duplicateSort`` database: the first value of `key` that is greater
+    /// than or equal to `value`, or `nil` when the key is absent or has no such value.
+    public func seek(key: some RawBytes, atOrAfterValue value: some RawBytes) throws(LMDBError) -> CursorEntry? {
+        var keyVal = MDB_val()
+        var dataVal = MDB_val()
+        let rc = key.withRawBytes { k in
+            value.withRawBytes { v in
+                keyVal = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                dataVal = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                return mdb_cursor_get(handle, &keyVal, &dataVal, MDB_GET_BOTH_RANGE)
+            }
+        }
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_cursor_get")
+        return entry(keyVal, dataVal)
+    }
+
+    /// In a ``DatabaseOptions/duplicateSort`` database: how many values the current key holds.
+    public func duplicateCount() throws(LMDBError) -> Int {
+        var count: Int = 0
+        try check(mdb_cursor_count(handle, &count), "mdb_cursor_count")
+        return count
+    }
+
     /// Removes the entry the cursor is on; the cursor then stands on the entry that followed it.
     public func deleteCurrent() throws(LMDBError) {
         try check(mdb_cursor_del(handle, 0), "mdb_cursor_del")

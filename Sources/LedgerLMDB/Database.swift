@@ -8,6 +8,12 @@ public struct Database: Hashable, Sendable {
     let dbi: MDB_dbi
     /// The database's name inside the environment.
     public let name: String
+    /// The options it was opened with.
+    public var options: DatabaseOptions = []
+
+    /// A small number identifying the database within its environment (below the environment's
+    /// ``Environment/Configuration/maxDatabases``), for tables indexed by database.
+    public var number: Int { Int(dbi) }
 }
 
 /// How ``Transaction/put(_:key:value:options:)`` writes a value.

@@ -126,6 +126,13 @@ public final class Environment: @unchecked Sendable {
     ///
     /// Open every database once, right after opening the environment, and keep the handle.
     public func openDatabase(_ name: String, create: Bool = true) throws -> Database {
+        try openDatabase(name, create: create, options: [])
+    }
+
+    /// Opens the named database with `options` (such as ``DatabaseOptions/duplicateSort``),
+    /// creating it when `create` is true. An existing database keeps the options it was created
+    /// with (LMDB ignores others): the handle's ``Database/options`` says which it has.
+    public func openDatabase(_ name: String, create: Bool, options: DatabaseOptions) throws -> Database {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         // The handle must be opened in a transaction that commits: LMDB closes handles first
@@ -133,13 +140,19 @@ public final class Environment: @unchecked Sendable {
         let readOnly = configuration.readOnly || !create
         let txn = try beginTransaction(readOnly: readOnly)
         var dbi: MDB_dbi = 0
-        let rc = mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
+        let rc = mdb_dbi_open(txn, name, (create ? UInt32(MDB_CREATE) : 0) | options.rawValue, &dbi)
         guard rc == MDB_SUCCESS else {
             mdb_txn_abort(txn)
             throw LMDBError(code: .init(rawValue: rc), function: "mdb_dbi_open(\(name))")
         }
+        var flags: UInt32 = 0
+        let flagsRC = mdb_dbi_flags(txn, dbi, &flags)
+        guard flagsRC == MDB_SUCCESS else {
+            mdb_txn_abort(txn)
+            throw LMDBError(code: .init(rawValue: flagsRC), function: "mdb_dbi_flags(\(name))")
+        }
         try check(mdb_txn_commit(txn), "mdb_txn_commit")
-        return Database(dbi: dbi, name: name)
+        return Database(dbi: dbi, name: name, options: DatabaseOptions(rawValue: flags & UInt32(MDB_DUPSORT | MDB_DUPFIXED)))
     }
 
     /// Runs `body` in a read-only snapshot. Readers never wait for writers.

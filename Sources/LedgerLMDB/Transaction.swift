@@ -81,6 +81,23 @@ public struct Transaction: ~Copyable {
         try check(mdb_drop(handle, database.dbi, 0), "mdb_drop")
     }
 
+    /// Deletes the named database itself (its entries and its name) when it exists, in this
+    /// write transaction: how a view whose layout changed is retired.
+    ///
+    /// Call it only when no other handle to the database is in use, and never while another
+    /// transaction of this process opens databases.
+    ///
+    /// - Returns: `false` when there is no such database.
+    @discardableResult
+    public func dropDatabase(named name: String) throws(LMDBError) -> Bool {
+        var dbi: MDB_dbi = 0
+        let rc = mdb_dbi_open(handle, name, 0, &dbi)
+        if rc == MDB_NOTFOUND { return false }
+        guard rc == MDB_SUCCESS else { throw LMDBError(code: .init(rawValue: rc), function: "mdb_dbi_open(\(name))") }
+        try check(mdb_drop(handle, dbi, 1), "mdb_drop")
+        return true
+    }
+
     /// The database's entry count and page usage.
     public func statistics(_ database: Database) throws(LMDBError) -> DatabaseStatistics {
         var stat = MDB_stat()

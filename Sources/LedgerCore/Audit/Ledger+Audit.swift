@@ -36,18 +36,21 @@ extension Ledger {
             let resume: UInt64? = try read { txn in
                 var handled = 0
                 if let index {
-                    let prefix = Keys.prefix(index.scope)
+                    // The index holds, under `scope ‖ 0`, one value per event: BE64 sequence ‖ BE16 type.
                     return try txn.withCursor(index.database) { cursor in
-                        var entry = try cursor.seek(atOrAfter: prefix + Keys.sequence(next))
-                        while let current = entry, current.key.hasPrefix(prefix) {
-                            let sequence = try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: current.key[prefix.count...]))
+                        var entry = try cursor.seek(key: Keys.prefix(index.scope), atOrAfterValue: Keys.auditProbe(next))
+                        while let current = entry {
+                            guard current.value.count == Projector.auditItemSize else {
+                                throw LedgerError(.corruptedData, "audit index value of \(current.value.count) bytes, expected \(Projector.auditItemSize): run 'ledger replay'")
+                            }
+                            let sequence = try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: current.value[..<8]))
                             if sequence > upper { return nil }
                             if handled == chunk { return sequence }
                             handled += 1
-                            if filter.types.isEmpty || current.value.count == 2 && filter.types.contains(where: { $0.rawValue == UInt16(current.value[0]) << 8 | UInt16(current.value[1]) }) {
+                            if filter.types.isEmpty || filter.types.contains(where: { $0.rawValue == UInt16(current.value[8]) << 8 | UInt16(current.value[9]) }) {
                                 try Self.consider(sequence, txn, db.events, filter, &scan, body)
                             }
-                            entry = try cursor.next()
+                            entry = try cursor.nextDuplicate()
                         }
                         return nil
                     }

@@ -111,6 +111,19 @@ struct BinaryReader {
         }
     }
 
+    /// Steps over a string (in either form) without building it.
+    mutating func skipString() throws(LedgerError) {
+        guard compactStrings else {
+            _ = try take(try readCount())
+            return
+        }
+        let header = try readVarint()
+        guard header >> 1 <= UInt64(remaining) else {
+            throw LedgerError(.corruptedData, "string of \(header >> 1) bytes exceeds the \(remaining) bytes left at offset \(offset)")
+        }
+        _ = try take(Int(header >> 1))
+    }
+
     mutating func readOptionalString() throws(LedgerError) -> String? {
         try readBool() ? try readString() : nil
     }

@@ -8,11 +8,11 @@ import LedgerLMDB
 /// `corruptedData`.
 struct Projector: Sendable {
     /// Bump when a view's layout or content changes: the ledger rebuilds its views on open.
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
 
     let db: LedgerDatabases
-    var reader: StateReader { StateReader(db: db) }
-    /// Called for every key written or removed, with the event's sequence (verify's diagnostics).
+    /// Called for every entry written or removed, with the event's sequence (verify's diagnostics):
+    /// the key, or for a duplicate-sorted view the key followed by the value.
     var observer: (@Sendable (Database, [UInt8], UInt64) -> Void)?
 
     init(db: LedgerDatabases, observer: (@Sendable (Database, [UInt8], UInt64) -> Void)? = nil) {
@@ -31,25 +31,64 @@ struct Projector: Sendable {
         var milliseconds: Int64 { timestamp / 1000 }
     }
 
-    func apply(_ event: Input, _ txn: borrowing Transaction) throws {
+    /// Fixed value sizes of the duplicate-sorted views.
+    static let auditItemSize = 10
+    static let metricPointSize = 36
+
+    /// Applies one event to the views: straight into `txn`, or, during a rebuild, into `staging`
+    /// (which reads through to `txn` and writes later, in key order).
+    ///
+    /// - Parameter auditIndexes: Add the event to the audit indexes. A rebuild passes `false` when
+    ///   it stages them itself with ``AuditEntries`` (the same entries, grouped on the decoding
+    ///   thread).
+    func apply(_ event: Input, _ txn: borrowing Transaction, staging: ViewStaging? = nil, auditIndexes: Bool = true) throws {
         let seq = event.sequence
+        let observer = self.observer
         func put(_ database: Database, _ key: [UInt8], _ value: [UInt8]) throws {
-            observer?(database, key, seq)
-            try txn.put(database, key: key, value: value)
+            if let observer { observer(database, key, seq) }
+            if let staging { staging.put(database, key, value) } else { try txn.put(database, key: key, value: value) }
         }
         func delete(_ database: Database, _ key: [UInt8]) throws {
-            observer?(database, key, seq)
-            try txn.delete(database, key: key)
+            if let observer { observer(database, key, seq) }
+            if let staging { staging.delete(database, key) } else { try txn.delete(database, key: key) }
         }
-        func deletePrefix(_ database: Database, _ prefix: [UInt8]) throws {
-            let keys = try reader.scan(database, prefix: prefix, txn) { key, _ in Array(key) }
-            for key in keys { try delete(database, key) }
+        /// Adds a value to a duplicate-sorted view; values of a key arrive in increasing order.
+        func appendDuplicate(_ database: Database, _ key: [UInt8], _ item: UnsafeRawBufferPointer) throws {
+            if let observer { observer(database, key + Array(item), seq) }
+            if let staging { staging.appendDuplicate(database, key, item) } else { try txn.put(database, key: key, value: item, options: .appendDuplicate) }
+        }
+        func read<T>(_ database: Database, _ key: [UInt8], _ decode: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
+            if let staging { return try staging.withValue(database, key, txn) { bytes in try bytes.map(decode) } }
+            return try txn.withValue(database, key: key) { bytes in try bytes.map(decode) }
+        }
+        func contains(_ database: Database, _ key: [UInt8]) throws -> Bool {
+            try read(database, key) { _ in true } ?? false
+        }
+        func deletePrefix(_ database: Database, _ prefix: [UInt8], itemSize: Int = 0) throws {
+            // Rare (a purge): write what is staged, then delete in the database itself.
+            if let staging { try staging.flush(txn) }
+            var keys: [[UInt8]] = []
+            try txn.withCursor(database) { cursor in
+                var entry = try cursor.seek(atOrAfter: prefix)
+                while let current = entry, current.key.hasPrefix(prefix) {
+                    if let observer { observer(database, itemSize > 0 ? Array(current.key) + Array(current.value) : Array(current.key), seq) }
+                    if itemSize == 0 || keys.last.map({ !current.key.elementsEqual($0) }) ?? true { keys.append(Array(current.key)) }
+                    entry = try cursor.next()
+                }
+            }
+            for key in keys { try txn.delete(database, key: key) }
         }
         func missing(_ what: String) -> LedgerError {
             LedgerError(.corruptedData, "event \(seq) (\(event.payload.type.name)) refers to \(what), which the views do not hold")
         }
+        func workspace(_ name: String) throws -> Workspace? { try read(db.workspaces, Array(name.utf8), Workspace.init(decoding:)) }
+        func experiment(_ id: Int64) throws -> Experiment? { try read(db.experiments, Keys.id(id), Experiment.init(decoding:)) }
+        func run(_ runID: String) throws -> RunInfo? { try read(db.runs, Array(runID.utf8), RunInfo.init(decoding:)) }
+        func registeredModel(_ id: Int64) throws -> RegisteredModel? { try read(db.registeredModels, Keys.id(id), RegisteredModel.init(decoding:)) }
+        func user(_ username: String) throws -> User? { try read(db.users, Array(username.utf8), User.init(decoding:)) }
         func bumpCounter(_ name: [UInt8], past id: Int64) throws {
-            if try reader.counter(name, txn) <= id { try put(db.counters, name, Keys.id(id + 1)) }
+            let next = try read(db.counters, name) { bytes in Int64(bitPattern: try Keys.decodeBE64(bytes)) } ?? 0
+            if next <= id { try put(db.counters, name, Keys.id(id + 1)) }
         }
         func putExperiment(_ experiment: Experiment) throws {
             try put(db.experiments, Keys.id(experiment.id), experiment.encoded())
@@ -75,7 +114,7 @@ struct Projector: Sendable {
             try put(db.listing, Keys.workspaceListing(name), [])
 
         case let .workspaceUpdated(name, description, root):
-            guard var workspace = try reader.workspace(name, txn) else { throw missing("workspace '\(name)'") }
+            guard var workspace = try workspace(name) else { throw missing("workspace '\(name)'") }
             if let description { workspace.description = description.after }
             if let root { workspace.defaultArtifactRoot = root.after }
             workspace.lastUpdateTime = event.milliseconds
@@ -83,7 +122,7 @@ struct Projector: Sendable {
             try put(db.workspaces, Array(name.utf8), workspace.encoded())
 
         case let .workspaceDeleted(name, _):
-            guard try reader.workspace(name, txn) != nil else { throw missing("workspace '\(name)'") }
+            guard try workspace(name) != nil else { throw missing("workspace '\(name)'") }
             try delete(db.workspaces, Array(name.utf8))
             try delete(db.listing, Keys.workspaceListing(name))
 
@@ -97,7 +136,7 @@ struct Projector: Sendable {
             try bumpCounter(Keys.experimentCounter, past: id)
 
         case let .experimentRenamed(id, from, to):
-            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
             try delete(db.experimentNames, Keys.scoped(experiment.workspace, from))
             try put(db.experimentNames, Keys.scoped(experiment.workspace, to), Keys.id(id))
             experiment.name = to
@@ -105,7 +144,7 @@ struct Projector: Sendable {
             try putExperiment(experiment)
 
         case let .experimentDeleted(id), let .experimentRestored(id):
-            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
             try listExperiment(experiment, listed: false)
             experiment.lifecycleStage = event.payload.type == .experimentDeleted ? .deleted : .active
             experiment.lastUpdateTime = event.milliseconds
@@ -113,17 +152,17 @@ struct Projector: Sendable {
             try putExperiment(experiment)
 
         case let .experimentTagSet(id, key, value, _):
-            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
             experiment.tags.set(key, value)
             try putExperiment(experiment)
 
         case let .experimentTagDeleted(id, key, _):
-            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
             experiment.tags.removeAll { $0.key == key }
             try putExperiment(experiment)
 
         case let .experimentMoved(id, _, to):
-            guard var experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
             try listExperiment(experiment, listed: false)
             try delete(db.experimentNames, Keys.scoped(experiment.workspace, experiment.name))
             experiment.workspace = to
@@ -133,7 +172,7 @@ struct Projector: Sendable {
             try putExperiment(experiment)
 
         case let .experimentPurged(id, _):
-            guard let experiment = try reader.experiment(id, txn) else { throw missing("experiment \(id)") }
+            guard let experiment = try experiment(id) else { throw missing("experiment \(id)") }
             try listExperiment(experiment, listed: false)
             try delete(db.experimentNames, Keys.scoped(experiment.workspace, experiment.name))
             try delete(db.experiments, Keys.id(id))
@@ -147,26 +186,37 @@ struct Projector: Sendable {
             for tag in tags { try put(db.runTags, Keys.scoped(runID, tag.key), Array(tag.value.utf8)) }
 
         case let .runUpdated(runID, status, endTime, name):
-            guard var run = try reader.run(runID, txn) else { throw missing("run \(runID)") }
+            guard var run = try run(runID) else { throw missing("run \(runID)") }
             if let status { run.status = status.after }
             if let endTime { run.endTime = endTime.after }
             if let name { run.runName = name.after }
             try put(db.runs, Array(runID.utf8), run.encoded())
 
         case let .runDeleted(runID), let .runRestored(runID):
-            guard var run = try reader.run(runID, txn) else { throw missing("run \(runID)") }
+            guard var run = try run(runID) else { throw missing("run \(runID)") }
             run.lifecycleStage = event.payload.type == .runDeleted ? .deleted : .active
             try put(db.runs, Array(runID.utf8), run.encoded())
 
         case let .runDataLogged(runID, params, metrics, tags):
-            guard try reader.run(runID, txn) != nil else { throw missing("run \(runID)") }
+            guard try contains(db.runs, Array(runID.utf8)) else { throw missing("run \(runID)") }
             for param in params { try put(db.runParams, Keys.scoped(runID, param.key), Array(param.value.utf8)) }
             for tag in tags { try put(db.runTags, Keys.scoped(runID, tag.key), Array(tag.value.utf8)) }
             for (index, metric) in metrics.enumerated() {
-                try put(db.metricHistory, Keys.metricHistory(runID: runID, key: metric.key, sequence: seq, index: index), metric.encodedValue())
-                let latest = try reader.latestMetric(runID, metric.key, txn)
-                if latest.map({ metric.supersedes($0) }) ?? true {
-                    try put(db.runMetrics, Keys.scoped(runID, metric.key), metric.encodedValue())
+                let key = Keys.scoped(runID, metric.key)
+                try withUnsafeTemporaryAllocation(byteCount: Self.metricPointSize, alignment: 8) { item in
+                    Keys.writeMetricPoint(metric, sequence: seq, index: index, into: item)
+                    try appendDuplicate(db.metricHistory, key, UnsafeRawBufferPointer(item))
+                }
+                // The latest value: read and replaced in one step when staged.
+                func latest(_ bytes: UnsafeRawBufferPointer?) throws -> [UInt8]? {
+                    guard try bytes.map({ metric.supersedes(try Metric(key: metric.key, decodingValue: $0)) }) ?? true else { return nil }
+                    if let observer { observer(db.runMetrics, key, seq) }
+                    return metric.encodedValue()
+                }
+                if let staging {
+                    try staging.update(db.runMetrics, key, txn, latest)
+                } else if let value = try txn.withValue(db.runMetrics, key: key, latest) {
+                    try txn.put(db.runMetrics, key: key, value: value)
                 }
             }
 
@@ -174,13 +224,13 @@ struct Projector: Sendable {
             try delete(db.runTags, Keys.scoped(runID, key))
 
         case let .runPurged(runID, experimentID):
-            guard let run = try reader.run(runID, txn) else { throw missing("run \(runID)") }
+            guard let run = try run(runID) else { throw missing("run \(runID)") }
             try delete(db.runs, Array(runID.utf8))
             try delete(db.runsByExperiment, Keys.runsByExperiment(experimentID, startTime: run.startTime, runID: runID))
             try deletePrefix(db.runParams, Keys.prefix(runID))
             try deletePrefix(db.runTags, Keys.prefix(runID))
             try deletePrefix(db.runMetrics, Keys.prefix(runID))
-            try deletePrefix(db.metricHistory, Keys.prefix(runID))
+            try deletePrefix(db.metricHistory, Keys.prefix(runID), itemSize: Self.metricPointSize)
 
         case let .registeredModelCreated(id, name, description, tags):
             let model = RegisteredModel(
@@ -191,7 +241,7 @@ struct Projector: Sendable {
             try bumpCounter(Keys.registeredModelCounter, past: id)
 
         case let .registeredModelRenamed(id, from, to):
-            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
             try delete(db.registeredModelNames, Keys.scoped(model.workspace, from))
             try put(db.registeredModelNames, Keys.scoped(model.workspace, to), Keys.id(id))
             model.name = to
@@ -199,30 +249,30 @@ struct Projector: Sendable {
             try put(db.registeredModels, Keys.id(id), model.encoded())
 
         case let .registeredModelUpdated(id, description):
-            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
             model.description = description.after
             model.lastUpdatedTimestamp = event.milliseconds
             try put(db.registeredModels, Keys.id(id), model.encoded())
 
         case let .registeredModelDeleted(id, _):
-            guard let model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            guard let model = try registeredModel(id) else { throw missing("registered model \(id)") }
             try delete(db.registeredModelNames, Keys.scoped(model.workspace, model.name))
             try delete(db.registeredModels, Keys.id(id))
 
         case let .registeredModelTagSet(id, key, value, _):
-            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
             model.tags.set(key, value)
             model.lastUpdatedTimestamp = event.milliseconds
             try put(db.registeredModels, Keys.id(id), model.encoded())
 
         case let .registeredModelTagDeleted(id, key, _):
-            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
             model.tags.removeAll { $0.key == key }
             model.lastUpdatedTimestamp = event.milliseconds
             try put(db.registeredModels, Keys.id(id), model.encoded())
 
         case let .registeredModelMoved(id, name, from, to):
-            guard var model = try reader.registeredModel(id, txn) else { throw missing("registered model \(id)") }
+            guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
             try delete(db.registeredModelNames, Keys.scoped(from, name))
             try put(db.registeredModelNames, Keys.scoped(to, name), Keys.id(id))
             model.workspace = to
@@ -234,12 +284,12 @@ struct Projector: Sendable {
             try put(db.users, Array(username.utf8), user.encoded())
 
         case let .userPasswordChanged(username, password):
-            guard var user = try reader.user(username, txn) else { throw missing("user '\(username)'") }
+            guard var user = try user(username) else { throw missing("user '\(username)'") }
             user.password = password
             try put(db.users, Array(username.utf8), user.encoded())
 
         case let .userAdminChanged(username, isAdmin):
-            guard var user = try reader.user(username, txn) else { throw missing("user '\(username)'") }
+            guard var user = try user(username) else { throw missing("user '\(username)'") }
             user.isAdmin = isAdmin.after
             try put(db.users, Array(username.utf8), user.encoded())
 
@@ -255,8 +305,52 @@ struct Projector: Sendable {
         }
 
         // The audit indexes: who changed what, found without reading the whole log.
-        let typeValue = Keys.typeValue(event.payload.type)
-        try put(db.eventsByWorkspace, Keys.auditIndex(event.workspace, sequence: seq), typeValue)
-        try put(db.eventsByActor, Keys.auditIndex(event.actor, sequence: seq), typeValue)
+        guard auditIndexes else { return }
+        try withUnsafeTemporaryAllocation(byteCount: Self.auditItemSize, alignment: 8) { item in
+            Keys.writeAuditItem(sequence: seq, type: event.payload.type, into: item)
+            let bytes = UnsafeRawBufferPointer(item)
+            try appendDuplicate(db.eventsByWorkspace, Keys.prefix(event.workspace), bytes)
+            try appendDuplicate(db.eventsByActor, Keys.prefix(event.actor), bytes)
+        }
+    }
+}
+
+/// The audit index entries of a run of consecutive events, grouped by scope: how a rebuild stages
+/// them off the applying thread. Each event adds BE64 sequence ‖ BE16 type under `workspace ‖ 0`
+/// in `audit_by_workspace` and under `actor ‖ 0` in `audit_by_actor`, exactly as
+/// ``Projector/apply(_:_:staging:auditIndexes:)`` does.
+struct AuditEntries {
+    private(set) var byWorkspace: [String: [UInt8]] = [:]
+    private(set) var byActor: [String: [UInt8]] = [:]
+    private var lastActor = ""
+    private var lastActorItems: [UInt8] = []
+
+    mutating func add(_ event: Projector.Input) {
+        withUnsafeTemporaryAllocation(byteCount: Projector.auditItemSize, alignment: 8) { item in
+            Keys.writeAuditItem(sequence: event.sequence, type: event.payload.type, into: item)
+            let bytes = UnsafeRawBufferPointer(item)
+            byWorkspace[event.workspace, default: []].append(contentsOf: bytes)
+            // Actors repeat: keep the current one's items aside.
+            if event.actor != lastActor {
+                flushActor()
+                lastActor = event.actor
+                lastActorItems = byActor.removeValue(forKey: event.actor) ?? []
+            }
+            lastActorItems.append(contentsOf: bytes)
+        }
+    }
+
+    private mutating func flushActor() {
+        if !lastActorItems.isEmpty { byActor[lastActor] = lastActorItems }
+        lastActorItems = []
+    }
+
+    /// Hands the entries to `staging`.
+    mutating func stage(into staging: ViewStaging, _ db: LedgerDatabases) {
+        flushActor()
+        for (scope, items) in byWorkspace { staging.appendDuplicates(db.eventsByWorkspace, Keys.prefix(scope), items) }
+        for (scope, items) in byActor { staging.appendDuplicates(db.eventsByActor, Keys.prefix(scope), items) }
+        byWorkspace = [:]
+        byActor = [:]
     }
 }

@@ -235,8 +235,17 @@ extension Ledger {
     public func metricHistory(runID: String, key: String, in workspace: String) throws -> [Metric] {
         try read { txn in
             _ = try reader.requireRun(runID, in: workspace, txn)
-            return try reader.scan(db.metricHistory, prefix: Keys.metricHistoryPrefix(runID: runID, key: key), txn) { (_, value) throws(LedgerError) in
-                try Metric(key: key, decodingValue: value)
+            return try txn.withCursor(db.metricHistory) { cursor in
+                var history: [Metric] = []
+                var entry = try cursor.seek(exactly: Keys.scoped(runID, key))
+                while let current = entry {
+                    guard current.value.count == Projector.metricPointSize else {
+                        throw LedgerError(.corruptedData, "metric history value of \(current.value.count) bytes, expected \(Projector.metricPointSize)")
+                    }
+                    history.append(try Metric(key: key, decodingValue: UnsafeRawBufferPointer(rebasing: current.value[12...])))
+                    entry = try cursor.nextDuplicate()
+                }
+                return history
             }
         }
     }

@@ -59,7 +59,7 @@ extension Ledger {
                             entry = try cursor.next()
                         }
                     }
-                    _ = try Self.project(from: txn, events: targetDB.events, upTo: last, with: targetLog.projector, into: txn, progress: nil)
+                    _ = try Self.project(from: txn, events: targetDB.events, upTo: last, with: targetLog.projector, into: txn, pipelined: false, progress: nil)
                     try targetLog.setMetaUInt32(EventLog.MetaKey.format, EventLog.formatVersion, txn)
                     try targetLog.setMetaUInt32(EventLog.MetaKey.projectionVersion, Projector.version, txn)
                     try targetLog.setHead(head, txn)

@@ -5,7 +5,12 @@ import Crypto
 
 extension Ledger {
     /// Rebuilds every view from the log, in one write transaction: readers see the old views until
-    /// the new ones are complete, and a crash leaves the old ones intact.
+    /// the new ones are complete, and a crash leaves the old ones intact (with their projection
+    /// version, so a ledger opened after a crash during a version upgrade rebuilds again).
+    ///
+    /// The log is read in chunks, decoded on a second core while this one applies the previous
+    /// chunk, and the views are staged in memory and written in key order (``ViewStaging``).
+    /// Views retired by a layout change are deleted in the same transaction.
     ///
     /// Blocks the calling thread and other writers for its duration.
     @discardableResult
@@ -17,6 +22,7 @@ extension Ledger {
         let db = self.db
         let log = self.log
         let events = try writeDirectly { txn in
+            for name in LedgerDatabases.retiredProjectionNames { try txn.dropDatabase(named: name) }
             for view in db.projections { try txn.removeAll(view) }
             let head = try log.head(txn)
             let count = try Self.project(from: txn, events: db.events, upTo: head.sequence, with: log.projector, into: txn, progress: progress)
@@ -24,26 +30,6 @@ extension Ledger {
             return count
         }
         return ReplaySummary(events: events, seconds: Self.seconds(since: start))
-    }
-
-    /// Applies the stored events 1...`last` of `source` to the views of `projector`, inside `target`.
-    static func project(from source: borrowing Transaction, events: Database, upTo last: UInt64, with projector: Projector,
-                        into target: borrowing Transaction, progress: ProgressHandler?) throws -> UInt64 {
-        var applied: UInt64 = 0
-        try source.withCursor(events) { cursor in
-            var entry = try cursor.first()
-            while let current = entry {
-                let sequence = try Keys.decodeBE64(current.key)
-                if sequence > last { break }
-                let event = try EventCodec.decode(stored: current.value)
-                try projector.apply(.init(sequence: event.sequence, timestamp: event.timestamp, actor: event.actor, workspace: event.workspace, payload: event.payload), target)
-                applied += 1
-                if let progress, applied % 50_000 == 0 { progress(applied, last) }
-                entry = try cursor.next()
-            }
-        }
-        progress?(applied, last)
-        return applied
     }
 
     /// Checks the log and the views without changing anything.
@@ -92,16 +78,25 @@ extension Ledger {
 
     /// Walks the log; returns false when some event does not decode (views cannot be rebuilt).
     ///
+    /// Each stored event carries its chain hash, so event i is checked against event i-1's stored
+    /// hash alone: the log is read in chunks, the cheap checks (numbering, order, time) run in log
+    /// order on this thread, and the hashes (and decoding) of a chunk are spread over the cores.
+    /// Problems are reported in log order, as a sequential walk reports them.
+    ///
     /// - Parameters:
     ///   - first: The first sequence to check; the chain continues from the hash stored with the
     ///     event before it.
     ///   - last: The last sequence to check; `nil` checks to the end and compares with the head.
     static func checkChain(_ txn: borrowing Transaction, events: Database, head: LogHead, decodeEvents: Bool = true,
-                           from first: UInt64 = 1, through last: UInt64? = nil,
+                           from first: UInt64 = 1, through last: UInt64? = nil, chunkSize: Int = 8_192,
                            into report: inout VerificationReport, progress: ProgressHandler?) throws -> Bool {
         var decodable = true
         var expected: UInt64 = max(first, 1)
-        var previousHash = EventCodec.genesisHash
+        let genesis = UnsafeMutableRawBufferPointer.allocate(byteCount: EventCodec.hashSize, alignment: 8)
+        genesis.initializeMemory(as: UInt8.self, repeating: 0)
+        defer { genesis.deallocate() }
+        // Points into the map (the stored hash of the previous event) or at `genesis`.
+        var previousHash = UnsafeRawBufferPointer(genesis)
         var previousTime = Int64.min
         if expected > 1 {
             try txn.withValue(events, key: Keys.sequence(expected - 1)) { (stored) throws(LedgerError) in
@@ -111,18 +106,113 @@ extension Ledger {
                     return
                 }
                 let (body, hash) = try EventCodec.split(stored)
-                previousHash = Array(hash)
+                previousHash = hash
                 previousTime = try EventCodec.timestamp(ofBody: body)
             }
         }
         var lastSequence: UInt64 = expected - 1
+
+        /// One event to hash: its body, its stored hash and the previous event's stored hash.
+        struct Link {
+            var entry: Int
+            var sequence: UInt64
+            /// The stored event: body ‖ hash.
+            var stored: UnsafeRawBufferPointer
+            /// The previous event's stored hash (32 bytes).
+            var previous: UnsafeRawPointer
+
+            var body: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: stored[..<(stored.count - EventCodec.hashSize)]) }
+            var hash: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: stored[(stored.count - EventCodec.hashSize)...]) }
+            var previousHash: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: previous, count: EventCodec.hashSize) }
+        }
+        /// A problem found by the sequential pass: before (phase 0) or after (phase 2) the hash
+        /// check of the same entry.
+        struct Note {
+            var entry: Int
+            var phase: Int
+            var problem: VerificationReport.Problem
+        }
+
+        var links: [Link] = []
+        var notes: [Note] = []
+        links.reserveCapacity(chunkSize)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+
+        /// Hashes (and decodes) the chunk's links on every core, then reports in log order.
+        func finishChunk(_ entries: Int) {
+            defer { links.removeAll(keepingCapacity: true); notes.removeAll(keepingCapacity: true) }
+            let count = links.count
+            let mismatched = UnsafeMutableBufferPointer<Bool>.allocate(capacity: count)
+            mismatched.initialize(repeating: false)
+            let decodeErrors = UnsafeMutableBufferPointer<String?>.allocate(capacity: count)
+            decodeErrors.initialize(repeating: nil)
+            let shared = UnsafeMutableBufferPointer<Link>.allocate(capacity: count)
+            _ = shared.initialize(fromContentsOf: links)
+            defer {
+                mismatched.deallocate()
+                decodeErrors.deinitialize()
+                decodeErrors.deallocate()
+                shared.deallocate()
+            }
+            // Slices of 256 events, taken by whichever core is free: a core that another process
+            // holds does not stall the chunk.
+            let work = ChainWork(links: count, slices: cores < 2 || count < 1_024 ? 1 : (count + 255) / 256) { i in
+                let link = shared[i]
+                var hasher = SHA256()
+                hasher.update(bufferPointer: link.previousHash)
+                hasher.update(bufferPointer: link.body)
+                let digest = hasher.finalize()
+                mismatched[i] = digest.withUnsafeBytes { d in memcmp(d.baseAddress!, link.hash.baseAddress!, EventCodec.hashSize) != 0 }
+                if decodeEvents {
+                    do { _ = try EventCodec.decode(stored: link.stored) } catch { decodeErrors[i] = (error as? LedgerError)?.message ?? "\(error)" }
+                }
+            }
+            work.run()
+            var noteIndex = 0
+            for (i, link) in links.enumerated() {
+                while noteIndex < notes.count, notes[noteIndex].entry < link.entry || notes[noteIndex].entry == link.entry && notes[noteIndex].phase == 0 {
+                    report.record(notes[noteIndex].problem)
+                    noteIndex += 1
+                }
+                if mismatched[i] {
+                    var hasher = SHA256()
+                    hasher.update(bufferPointer: link.previousHash)
+                    hasher.update(bufferPointer: link.body)
+                    let digest = Array(hasher.finalize())
+                    report.record(.init(kind: .hashMismatch, sequence: link.sequence, view: nil, key: nil, detail: "SHA-256 of the previous hash and the stored bytes is \(digest.hexString.prefix(16))…, the stored hash is \(Array(link.hash).hexString.prefix(16))…: the event was changed, or events were reordered"))
+                }
+                while noteIndex < notes.count, notes[noteIndex].entry == link.entry {
+                    report.record(notes[noteIndex].problem)
+                    noteIndex += 1
+                }
+                if let message = decodeErrors[i] {
+                    report.record(.init(kind: .undecodable, sequence: link.sequence, view: nil, key: nil, detail: message))
+                    decodable = false
+                }
+            }
+            while noteIndex < notes.count {
+                report.record(notes[noteIndex].problem)
+                noteIndex += 1
+            }
+            report.eventsChecked += UInt64(entries)
+            progress?(report.eventsChecked, head.sequence)
+        }
+
         try txn.withCursor(events) { cursor in
             var entry = expected > 1 ? try cursor.seek(atOrAfter: Keys.sequence(expected)) : try cursor.first()
+            var entries = 0
             while let current = entry {
                 if let last, current.key.count == 8, try Keys.decodeBE64(current.key) > last { break }
-                defer { report.eventsChecked += 1 }
+                let index = entries
+                entries += 1
+                defer {
+                    if entries == chunkSize {
+                        finishChunk(entries)
+                        entries = 0
+                    }
+                }
                 guard current.key.count == 8 else {
-                    report.record(.init(kind: .undecodable, sequence: nil, view: nil, key: Array(current.key).hexString, detail: "a log key must be 8 bytes, this one has \(current.key.count)"))
+                    notes.append(Note(entry: index, phase: 0, problem: .init(kind: .undecodable, sequence: nil, view: nil, key: Array(current.key).hexString, detail: "a log key must be 8 bytes, this one has \(current.key.count)")))
                     decodable = false
                     entry = try cursor.next()
                     continue
@@ -130,42 +220,35 @@ extension Ledger {
                 let key = try Keys.decodeBE64(current.key)
                 if key != expected {
                     let missing = key > expected ? (key - expected == 1 ? "\(expected)" : "\(expected)...\(key - 1)") : "?"
-                    report.record(.init(kind: .missingEvent, sequence: expected, view: nil, key: nil, detail: "no event stored under sequence \(missing); the next stored event is \(key)"))
+                    notes.append(Note(entry: index, phase: 0, problem: .init(kind: .missingEvent, sequence: expected, view: nil, key: nil, detail: "no event stored under sequence \(missing); the next stored event is \(key)")))
                     decodable = false
                 }
                 do {
                     let (body, storedHash) = try EventCodec.split(current.value)
-                    var hasher = SHA256()
-                    hasher.update(data: previousHash)
-                    hasher.update(bufferPointer: body)
-                    let digest = hasher.finalize()
-                    if !digest.elementsEqual(storedHash) {
-                        report.record(.init(kind: .hashMismatch, sequence: key, view: nil, key: nil, detail: "SHA-256 of the previous hash and the stored bytes is \(Array(digest).hexString.prefix(16))…, the stored hash is \(Array(storedHash).hexString.prefix(16))…: the event was changed, or events were reordered"))
-                    }
+                    links.append(Link(entry: index, sequence: key, stored: current.value, previous: previousHash.baseAddress!))
                     let inner = try EventCodec.sequence(ofBody: body)
                     if inner != key {
-                        report.record(.init(kind: .sequenceMismatch, sequence: key, view: nil, key: nil, detail: "the event stored under sequence \(key) is event \(inner): events were reordered"))
+                        notes.append(Note(entry: index, phase: 2, problem: .init(kind: .sequenceMismatch, sequence: key, view: nil, key: nil, detail: "the event stored under sequence \(key) is event \(inner): events were reordered")))
                         decodable = false
                     }
                     let time = try EventCodec.timestamp(ofBody: body)
                     if time < previousTime {
-                        report.record(.init(kind: .timeWentBackwards, sequence: key, view: nil, key: nil, detail: "its time \(time) µs is before the previous event's \(previousTime) µs"))
+                        notes.append(Note(entry: index, phase: 2, problem: .init(kind: .timeWentBackwards, sequence: key, view: nil, key: nil, detail: "its time \(time) µs is before the previous event's \(previousTime) µs")))
                     }
                     previousTime = time
                     // Continue from the stored hash, so one damaged event is reported once.
-                    previousHash.withUnsafeMutableBytes { $0.copyMemory(from: storedHash) }
-                    if decodeEvents { _ = try EventCodec.decode(stored: current.value) }
+                    previousHash = storedHash
                 } catch let error as LedgerError {
-                    report.record(.init(kind: .undecodable, sequence: key, view: nil, key: nil, detail: error.message))
+                    notes.append(Note(entry: index, phase: 2, problem: .init(kind: .undecodable, sequence: key, view: nil, key: nil, detail: error.message)))
                     decodable = false
                 }
                 lastSequence = key
                 expected = key + 1
-                if let progress, report.eventsChecked % 100_000 == 0 { progress(report.eventsChecked, head.sequence) }
                 entry = try cursor.next()
             }
+            if entries > 0 || !notes.isEmpty { finishChunk(entries) }
         }
-        let lastHash = previousHash
+        let lastHash = Array(previousHash)
         if let last, lastSequence < last {
             report.record(.init(kind: .missingEvent, sequence: lastSequence + 1, view: nil, key: nil, detail: "the log ends at sequence \(lastSequence), before the end of the checked range \(last)"))
         } else if last == nil, lastSequence != head.sequence || lastHash != head.hash {
@@ -188,7 +271,8 @@ extension Ledger {
             try scratch.read { rebuilt in
                 for (index, (live, fresh)) in zip(db.projections, scratchDB.projections).enumerated() {
                     report.viewsCompared += 1
-                    try Self.compare(live: live, txn, rebuilt: fresh, rebuilt, viewIndex: index) { difference in
+                    let duplicates = LedgerDatabases.duplicateItemSizes[LedgerDatabases.projectionNames[index]] != nil
+                    try Self.compare(live: live, txn, rebuilt: fresh, rebuilt, viewIndex: index, duplicates: duplicates) { difference in
                         total += 1
                         if differences.count < VerificationReport.problemLimit { differences.append(difference) }
                     }
@@ -199,12 +283,15 @@ extension Ledger {
         // Name the event behind each reported key: replay once more, watching those keys.
         let writers = try Self.lastWriters(of: Set(differences.map(\.watched)), events: db.events, head: head, txn)
         for difference in differences {
-            report.record(.init(kind: difference.kind, sequence: writers[difference.watched], view: LedgerDatabases.projectionNames[difference.watched.view],
-                                key: Self.printable(difference.watched.key), detail: difference.detail))
+            let view = LedgerDatabases.projectionNames[difference.watched.view]
+            report.record(.init(kind: difference.kind, sequence: writers[difference.watched], view: view,
+                                key: Self.printable(difference.watched.key, itemSize: LedgerDatabases.duplicateItemSizes[view]), detail: difference.detail))
         }
         report.problemCount += total - differences.count
     }
 
+    /// An entry of a view: its key, or for a duplicate-sorted view its key followed by the value
+    /// (as the projector's observer names it).
     struct WatchedKey: Hashable, Sendable {
         var view: Int
         var key: [UInt8]
@@ -216,16 +303,26 @@ extension Ledger {
         var detail: String
     }
 
-    /// Walks two databases in key order and reports every difference.
+    /// Walks two databases in key order and reports every difference. In a duplicate-sorted
+    /// view (`duplicates`) an entry is a key and one of its values: a value one side lacks is a
+    /// missing or unexpected entry, named by key and value.
     static func compare(live: Database, _ liveTxn: borrowing Transaction, rebuilt: Database, _ rebuiltTxn: borrowing Transaction,
-                        viewIndex: Int, _ report: (ViewDifference) -> Void) throws {
+                        viewIndex: Int, duplicates: Bool = false, _ report: (ViewDifference) -> Void) throws {
+        func watched(_ entry: CursorEntry) -> WatchedKey {
+            WatchedKey(view: viewIndex, key: duplicates ? Array(entry.key) + Array(entry.value) : Array(entry.key))
+        }
         try liveTxn.withCursor(live) { liveCursor in
             try rebuiltTxn.withCursor(rebuilt) { freshCursor in
                 var a = try liveCursor.first()
                 var b = try freshCursor.first()
                 while a != nil || b != nil {
                     let order: Int
-                    if let a, let b { order = compareBytes(a.key, b.key) } else { order = a == nil ? 1 : -1 }
+                    if let a, let b {
+                        let byKey = compareBytes(a.key, b.key)
+                        order = byKey == 0 && duplicates ? compareBytes(a.value, b.value) : byKey
+                    } else {
+                        order = a == nil ? 1 : -1
+                    }
                     if order == 0 {
                         if !a!.value.elementsEqual(b!.value) {
                             report(ViewDifference(kind: .valueDiffers, watched: WatchedKey(view: viewIndex, key: Array(a!.key)),
@@ -234,11 +331,11 @@ extension Ledger {
                         a = try liveCursor.next()
                         b = try freshCursor.next()
                     } else if order < 0 {
-                        report(ViewDifference(kind: .unexpectedInView, watched: WatchedKey(view: viewIndex, key: Array(a!.key)),
+                        report(ViewDifference(kind: .unexpectedInView, watched: watched(a!),
                                               detail: "the live view holds a key that no event produces"))
                         a = try liveCursor.next()
                     } else {
-                        report(ViewDifference(kind: .missingInView, watched: WatchedKey(view: viewIndex, key: Array(b!.key)),
+                        report(ViewDifference(kind: .missingInView, watched: watched(b!),
                                               detail: "the log produces this key but the live view lacks it"))
                         b = try freshCursor.next()
                     }
@@ -283,6 +380,13 @@ extension Ledger {
             if c != 0 { return Int(c) }
         }
         return a.count - b.count
+    }
+
+    /// A key as text when it is printable (0 separators shown as '/'), else as hex; for an entry
+    /// of a duplicate-sorted view (`itemSize` set), the key then ` → 0x` and the value in hex.
+    static func printable(_ key: [UInt8], itemSize: Int?) -> String {
+        guard let itemSize, key.count >= itemSize else { return printable(key) }
+        return printable(Array(key.dropLast(itemSize))) + " → 0x" + Array(key.suffix(itemSize)).hexString
     }
 
     /// A key as text when it is printable (0 separators shown as '/'), else as hex.

@@ -39,20 +39,23 @@ enum Keys {
         return key
     }
 
-    static func metricHistory(runID: String, key metricKey: String, sequence: UInt64, index: Int) -> [UInt8] {
-        var key = scoped(runID, metricKey)
-        key.append(0)
-        key += be64(sequence)
-        var w = BinaryWriter(capacity: 4)
-        w.write(UInt32(index))
-        key += w.bytes
-        return key
+    /// The value of an audit index entry (10 bytes): BE64 sequence ‖ BE16 event type.
+    static func writeAuditItem(sequence: UInt64, type: EventType, into item: UnsafeMutableRawBufferPointer) {
+        item.storeBytes(of: sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
+        item.storeBytes(of: type.rawValue.bigEndian, toByteOffset: 8, as: UInt16.self)
     }
 
-    static func metricHistoryPrefix(runID: String, key metricKey: String) -> [UInt8] {
-        var key = scoped(runID, metricKey)
-        key.append(0)
-        return key
+    /// The smallest audit value of `sequence` (type 0), to seek to it.
+    static func auditProbe(_ sequence: UInt64) -> [UInt8] { be64(sequence) + [0, 0] }
+
+    /// The value of a metric history entry (36 bytes): BE64 sequence ‖ BE32 index in the event ‖
+    /// value ‖ timestamp ‖ step (the latest-metric record), so values sort in logging order.
+    static func writeMetricPoint(_ metric: Metric, sequence: UInt64, index: Int, into item: UnsafeMutableRawBufferPointer) {
+        item.storeBytes(of: sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
+        item.storeBytes(of: UInt32(truncatingIfNeeded: index).bigEndian, toByteOffset: 8, as: UInt32.self)
+        item.storeBytes(of: metric.value.bitPattern.bigEndian, toByteOffset: 12, as: UInt64.self)
+        item.storeBytes(of: UInt64(bitPattern: metric.timestamp).bigEndian, toByteOffset: 20, as: UInt64.self)
+        item.storeBytes(of: UInt64(bitPattern: metric.step).bigEndian, toByteOffset: 28, as: UInt64.self)
     }
 
     static func grantResource(_ resource: GrantResource) -> [UInt8] {
@@ -116,9 +119,7 @@ enum Keys {
         experimentListingPrefix(view, workspace: workspace) + id(experimentID)
     }
 
-    static func auditIndex(_ scope: String, sequence: UInt64) -> [UInt8] { prefix(scope) + be64(sequence) }
 
-    static func typeValue(_ type: EventType) -> [UInt8] { [UInt8(type.rawValue >> 8), UInt8(type.rawValue & 0xFF)] }
 
     static let experimentCounter = Array("experiment".utf8)
     static let registeredModelCounter = Array("registered_model".utf8)

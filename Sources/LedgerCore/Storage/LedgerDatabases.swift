@@ -26,7 +26,8 @@ struct LedgerDatabases: Sendable {
     let runTags: Database
     /// Run id ‖ 0 ‖ metric key → latest value, timestamp, step.
     let runMetrics: Database
-    /// Run id ‖ 0 ‖ metric key ‖ 0 ‖ BE64 sequence ‖ BE32 index → value, timestamp, step.
+    /// Duplicate-sorted, fixed 36-byte values: run id ‖ 0 ‖ metric key → every logged value as
+    /// BE64 sequence ‖ BE32 index ‖ value ‖ timestamp ‖ step, in logging order.
     let metricHistory: Database
     /// BE64 model id → registered model record.
     let registeredModels: Database
@@ -42,9 +43,11 @@ struct LedgerDatabases: Sendable {
     let listing: Database
     /// Id counters: `experiment`, `registered_model` → BE64 next id.
     let counters: Database
-    /// workspace ‖ 0 ‖ BE64 sequence → BE16 event type (audit by workspace).
+    /// Duplicate-sorted, fixed 10-byte values: workspace ‖ 0 → BE64 sequence ‖ BE16 event type of
+    /// each of its events (audit by workspace).
     let eventsByWorkspace: Database
-    /// actor ‖ 0 ‖ BE64 sequence → BE16 event type (audit by actor).
+    /// Duplicate-sorted, fixed 10-byte values: actor ‖ 0 → BE64 sequence ‖ BE16 event type
+    /// (audit by actor).
     let eventsByActor: Database
 
     /// Every projection, in a fixed order; replay rebuilds these and verify compares them.
@@ -56,16 +59,49 @@ struct LedgerDatabases: Sendable {
 
     static let projectionNames = [
         "workspaces", "experiments", "experiment_names", "runs", "runs_by_experiment", "run_params", "run_tags",
-        "run_metrics", "metric_history", "registered_models", "registered_model_names", "users", "grants",
-        "grants_by_user", "listing", "counters", "events_by_workspace", "events_by_actor",
+        "run_metrics", "metric_points", "registered_models", "registered_model_names", "users", "grants",
+        "grants_by_user", "listing", "counters", "audit_by_workspace", "audit_by_actor",
     ]
+
+    /// Views of earlier projection versions whose layout changed (they were replaced under new
+    /// names, since LMDB cannot change a database's options): a rebuild deletes them.
+    static let retiredProjectionNames = ["metric_history", "events_by_workspace", "events_by_actor"]
+
+    /// The duplicate-sorted views, by name, with the fixed size of their values.
+    static let duplicateItemSizes: [String: Int] = [
+        "metric_points": Projector.metricPointSize,
+        "audit_by_workspace": Projector.auditItemSize,
+        "audit_by_actor": Projector.auditItemSize,
+    ]
+
+    /// The duplicate-sorted views with the fixed size of their values.
+    var duplicateItemSizes: [Database: Int] {
+        [metricHistory: Projector.metricPointSize, eventsByWorkspace: Projector.auditItemSize, eventsByActor: Projector.auditItemSize]
+    }
 
     /// Opens (or creates) every database of the environment.
     static func open(in environment: Environment, create: Bool) throws -> LedgerDatabases {
-        func db(_ name: String) throws -> Database { try environment.openDatabase(name, create: create) }
-        let p = try projectionNames.map(db)
+        func db(_ name: String) throws -> Database {
+            let options: DatabaseOptions = duplicateItemSizes[name] != nil ? [.duplicateSort, .duplicateFixed] : []
+            let database = try environment.openDatabase(name, create: create, options: options)
+            // LMDB keeps the flags a database was created with, whatever the open asks for.
+            guard database.options == options else {
+                throw LedgerError(.incompatibleFormat, "the database '\(name)' of the ledger at '\(environment.path)' has another layout than this build expects")
+            }
+            return database
+        }
+        let events = try db("events")
+        let meta = try db("meta")
+        let p: [Database]
+        do {
+            p = try projectionNames.map(db)
+        } catch let error as LMDBError where !create && error.code == .notFound {
+            // A log whose views an earlier version built under other names: only a writer can
+            // rebuild them.
+            throw LedgerError(.incompatibleFormat, "the views of the ledger at '\(environment.path)' were built by an earlier version; open it once for writing (such as 'ledger replay') to rebuild them")
+        }
         return LedgerDatabases(
-            events: try db("events"), meta: try db("meta"),
+            events: events, meta: meta,
             workspaces: p[0], experiments: p[1], experimentNames: p[2], runs: p[3], runsByExperiment: p[4],
             runParams: p[5], runTags: p[6], runMetrics: p[7], metricHistory: p[8], registeredModels: p[9],
             registeredModelNames: p[10], users: p[11], grants: p[12], grantsByUser: p[13], listing: p[14],

@@ -1,0 +1,206 @@
+import LedgerLMDB
+import Foundation
+import Crypto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Replay's machinery: the log read in chunks, decoded on a second core while the first applies
+// the previous chunk to staged views (``ViewStaging``), and the hash chain checked in parallel.
+
+extension Ledger {
+    /// Events per chunk handed between the reading and the decoding thread.
+    static let replayChunk = 4_096
+
+    /// Stored events of a chunk (pointers into the map, valid for the source transaction), and
+    /// what decoding them gave.
+    final class DecodeJob: @unchecked Sendable {
+        let values: [UnsafeRawBufferPointer]
+        var inputs: [Projector.Input] = []
+        /// The chunk's audit index entries, when the decoder stages them.
+        var audit: AuditEntries?
+        /// The first event that did not decode, by index in `values`.
+        var failure: (index: Int, error: any Error)?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ values: [UnsafeRawBufferPointer], stagesAudit: Bool) {
+            self.values = values
+            if stagesAudit { audit = AuditEntries() }
+        }
+
+        func run() {
+            inputs.reserveCapacity(values.count)
+            for (index, stored) in values.enumerated() {
+                do {
+                    let input = try Ledger.projectorInput(stored: stored)
+                    audit?.add(input)
+                    inputs.append(input)
+                } catch {
+                    failure = (index, error)
+                    return
+                }
+            }
+        }
+
+        func start(pipelined: Bool) {
+            if pipelined {
+                DispatchQueue.global(qos: .userInitiated).async { self.run(); self.done.signal() }
+            } else {
+                run()
+                done.signal()
+            }
+        }
+
+        private var waited = false
+
+        /// Waits for the decoding to finish; later calls return at once (one thread only).
+        func wait() {
+            if !waited {
+                done.wait()
+                waited = true
+            }
+        }
+    }
+
+    /// Applies the stored events 1...`last` of `source` to the views of `projector`, inside
+    /// `target`, whose views must be empty: the views are staged in memory and written in key
+    /// order (flushed early past the staging budget and before a purge).
+    ///
+    /// - Parameters:
+    ///   - pipelined: Decode on another thread while this one applies. Only when the log's pages
+    ///     cannot change during the call: `source` is another transaction than `target`, or the
+    ///     events were committed before `target` began (not written in `target`).
+    ///   - stagingBudget: Staged bytes that trigger an early flush.
+    static func project(from source: borrowing Transaction, events: Database, upTo last: UInt64, with projector: Projector,
+                        into target: borrowing Transaction, pipelined: Bool = true, stagingBudget: Int = 512 << 20,
+                        progress: ProgressHandler?) throws -> UInt64 {
+        let staging = ViewStaging(databases: projector.db.projections, itemSizes: projector.db.duplicateItemSizes,
+                                  targetIsEmpty: true, budget: stagingBudget)
+        let parallel = pipelined && ProcessInfo.processInfo.activeProcessorCount > 1
+        // The decoding thread groups the audit entries of its chunk (unless the projector
+        // watches every write, for verify's diagnostics).
+        let stagesAudit = projector.observer == nil
+        var applied: UInt64 = 0
+        var nextProgress: UInt64 = 50_000
+        // The chunk being applied and the one being decoded meanwhile; both are waited for before
+        // returning, so no decoder outlives the transaction whose pages it reads.
+        var pending: DecodeJob?
+        var upcoming: DecodeJob?
+        defer {
+            pending?.wait()
+            upcoming?.wait()
+        }
+        try source.withCursor(events) { cursor in
+            var entry = try cursor.first()
+            if !parallel {
+                // One event at a time: the cursor never runs ahead of a write.
+                while let current = entry {
+                    if try Keys.decodeBE64(current.key) > last { break }
+                    try projector.apply(try projectorInput(stored: current.value), target, staging: staging)
+                    if staging.stagedBytes > staging.budget { try staging.flush(target) }
+                    applied += 1
+                    if let progress, applied % 50_000 == 0 { progress(applied, last) }
+                    entry = try cursor.next()
+                }
+                return
+            }
+            while true {
+                var values: [UnsafeRawBufferPointer] = []
+                values.reserveCapacity(replayChunk)
+                while values.count < replayChunk, let current = entry {
+                    if try Keys.decodeBE64(current.key) > last {
+                        entry = nil
+                        break
+                    }
+                    values.append(current.value)
+                    entry = try cursor.next()
+                }
+                upcoming = values.isEmpty ? nil : DecodeJob(values, stagesAudit: stagesAudit)
+                upcoming?.start(pipelined: true)
+                if let job = pending {
+                    job.wait()
+                    for input in job.inputs {
+                        try projector.apply(input, target, staging: staging, auditIndexes: !stagesAudit)
+                        applied += 1
+                    }
+                    if let failure = job.failure { throw failure.error }
+                    job.audit?.stage(into: staging, projector.db)
+                    if staging.stagedBytes > staging.budget { try staging.flush(target) }
+                    if let progress, applied >= nextProgress {
+                        progress(applied, last)
+                        nextProgress = (applied / 50_000 + 1) * 50_000
+                    }
+                }
+                pending = upcoming
+                upcoming = nil
+                if pending == nil { break }
+            }
+        }
+        try staging.flush(target)
+        progress?(applied, last)
+        return applied
+    }
+
+    /// What the projector needs of a stored event, decoded as ``EventCodec/decode(stored:)`` does
+    /// (same checks, same errors) but skipping the request id and the source, which no view holds.
+    static func projectorInput(stored: UnsafeRawBufferPointer) throws(LedgerError) -> Projector.Input {
+        let (body, _) = try EventCodec.split(stored)
+        var r = BinaryReader(body)
+        let format = try r.readUInt8()
+        guard EventCodec.readableFormats.contains(format) else {
+            throw LedgerError(.incompatibleFormat, "event envelope format \(format) is unknown to this build (it reads formats \(EventCodec.readableFormats.lowerBound) to \(EventCodec.readableFormats.upperBound))")
+        }
+        r.compactStrings = format >= 2
+        let sequence = try r.readUInt64()
+        let timestamp = try r.readInt64()
+        let rawType = try r.readUInt16()
+        guard let type = EventType(rawValue: rawType) else {
+            throw LedgerError(.incompatibleFormat, "event \(sequence) has type number \(rawType), unknown to this build")
+        }
+        let schemaVersion = try r.readUInt16()
+        let actor = try r.readString()
+        let workspace = try r.readString()
+        try r.skipString() // request id
+        switch try r.readUInt8() {
+        case 0, 1: break
+        case 2:
+            try r.skipString() // remote address
+            try r.skipString() // user agent
+        case let other: throw LedgerError(.corruptedData, "event \(sequence) has invalid source byte \(other)")
+        }
+        let payload = try EventPayload.decode(type: type, schemaVersion: schemaVersion, from: &r)
+        guard r.isAtEnd else {
+            throw LedgerError(.corruptedData, "event \(sequence) has \(r.remaining) unexpected trailing bytes")
+        }
+        return Projector.Input(sequence: sequence, timestamp: timestamp, actor: actor, workspace: workspace, payload: payload)
+    }
+}
+
+/// Runs `body(i)` for every `i` in `0..<links`, split into `slices` contiguous ranges that the
+/// cores take as they come free. `body` must only write state of its own index.
+final class ChainWork: @unchecked Sendable {
+    let links: Int
+    let slices: Int
+    let body: (Int) -> Void
+
+    init(links: Int, slices: Int, body: @escaping (Int) -> Void) {
+        self.links = links
+        self.slices = slices
+        self.body = body
+    }
+
+    func run() {
+        if slices <= 1 || links < 2 {
+            for i in 0..<links { body(i) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let lower = self.links * slice / self.slices
+            let upper = self.links * (slice + 1) / self.slices
+            for i in lower..<upper { self.body(i) }
+        }
+    }
+}
