@@ -192,11 +192,21 @@ enum Diagnostics {
     }
 
     /// Bytes this process caused to be written to storage so far (Linux /proc/self/io).
-    static func writtenBytes() -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
-            return Int(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces))
-        }
-        return nil
+    /// `major:minor` of the device holding `path` (glibc's encoding of `dev_t`).
+    static func device(holding path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        let dev = UInt64(status.st_dev)
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfff)
+        let minor = (dev & 0xff) | ((dev >> 12) & ~0xff)
+        return "\(major):\(minor)"
+    }
+
+    /// Completed writes of the block device holding `path` (Linux: /sys/dev/block/M:m/stat).
+    static func deviceWrites(holding path: String) -> Int? {
+        guard let device = device(holding: path),
+              let text = try? String(contentsOfFile: "/sys/dev/block/\(device)/stat", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        return fields.count > 4 ? Int(fields[4]) : nil
     }
 }

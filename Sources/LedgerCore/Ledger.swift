@@ -138,6 +138,16 @@ public final class Ledger: Sendable {
         queue?.stop()
     }
 
+    /// Flushes everything committed to disk. Only a ledger opened with `durable: false` (a scratch
+    /// or generated ledger) needs it, before it is handed over; a durable one flushes every commit.
+    public func flush() throws {
+        do {
+            try environment.sync()
+        } catch {
+            throw CommitQueue.ledgerError(error, directory: environment.path)
+        }
+    }
+
     /// The end of the log.
     public func head() throws -> LogHead {
         try read { txn in try log.head(txn) }

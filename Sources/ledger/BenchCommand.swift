@@ -11,8 +11,9 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: """
             With --generate N, writes about N events of a realistic history (teams, experiments, runs \
             with params, metric series and tags, grants, renames, soft deletes, CASCADE deletes) into \
-            a new ledger at --data-dir, through the normal durable write path, from many concurrent \
-            clients (group commit).
+            a new ledger at --data-dir, through the normal write path (every command validated and \
+            committed with its views), from many concurrent clients (group commit). Commits are \
+            flushed once at the end unless --flush-each-commit.
 
             Without --generate, measures in process: durable single-command commit, group commit \
             under 64 writers, replay and verification, reads, listing pages, bytes per event and \
@@ -39,6 +40,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Concurrent clients writing the synthetic history.", valueName: "N"))
     var clients: Int = 256
+
+    @Flag(help: "With --generate: flush every commit, as a server does (slower). By default the new ledger is flushed once at the end.")
+    var flushEachCommit = false
 
     @Option(help: ArgumentHelp("Events of the generated replay ledger when no --data-dir is given.", valueName: "N"))
     var events: Int = 1_000_000
@@ -89,7 +93,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let generate, let dataDirectory {
-            try await BenchmarkRunner.generate(events: generate, clients: clients, into: dataDirectory)
+            try await BenchmarkRunner.generate(events: generate, clients: clients, into: dataDirectory, flushEachCommit: flushEachCommit)
             return
         }
         var options = BenchmarkOptions()

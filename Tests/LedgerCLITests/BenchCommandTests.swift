@@ -9,7 +9,7 @@ import Testing
             let result = try await runLedger(["bench", "--generate", "4000", "--clients", "32", "--data-dir", directory])
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout.contains("generated"), "\(result)")
-            #expect(result.stdout.contains("events/s, durable"), "\(result)")
+            #expect(result.stdout.contains("events/s, flushed at the end"), "\(result)")
 
             let events = try await eventsOfLedger(directory)
             #expect(events.count >= 4_000 && events.count < 4_400, "\(events.count) events")
@@ -26,6 +26,16 @@ import Testing
             #expect(Set(events.map(\.actor)).count > 8)
             #expect(Set(events.map(\.requestID)).count > events.count / 2)
 
+            let verify = try await runLedger(["replay", "--verify", "--data-dir", directory])
+            #expect(verify.status == 0, "\(verify)")
+        }
+    }
+
+    @Test func generateCanFlushEachCommit() async throws {
+        try await withTemporaryPath("ledger-bench") { directory in
+            let result = try await runLedger(["bench", "--generate", "1000", "--clients", "8", "--flush-each-commit", "--data-dir", directory])
+            #expect(result.status == 0, "\(result)")
+            #expect(result.stdout.contains("every commit flushed"), "\(result)")
             let verify = try await runLedger(["replay", "--verify", "--data-dir", directory])
             #expect(verify.status == 0, "\(verify)")
         }
