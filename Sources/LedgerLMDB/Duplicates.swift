@@ -39,21 +39,7 @@ extension Transaction {
         var cursor: OpaquePointer?
         try check(mdb_cursor_open(handle, database.dbi, &cursor), "mdb_cursor_open")
         defer { mdb_cursor_close(cursor) }
-        let rc = key.withRawBytes { k in
-            items.withRawBytes { v -> Int32 in
-                precondition(v.count % itemSize == 0, "putDuplicates: \(v.count) bytes are not a whole number of \(itemSize)-byte items")
-                if v.isEmpty { return MDB_SUCCESS }
-                var keyVal = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-                var data = (MDB_val(mv_size: itemSize, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress)),
-                            MDB_val(mv_size: v.count / itemSize, mv_data: nil))
-                return withUnsafeMutablePointer(to: &data) { pair in
-                    pair.withMemoryRebound(to: MDB_val.self, capacity: 2) { vals in
-                        mdb_cursor_put(cursor, &keyVal, vals, UInt32(MDB_MULTIPLE))
-                    }
-                }
-            }
-        }
-        try check(rc, "mdb_cursor_put(MDB_MULTIPLE)")
+        try putMultiple(cursor, key: key, items: items, itemSize: itemSize)
     }
 
     /// Removes one value of `key` in a ``DatabaseOptions/duplicateSort`` database (the key goes
@@ -103,20 +89,26 @@ extension Cursor {
     /// ``Transaction/putDuplicates(_:key:items:itemSize:)`` does.
     public func putDuplicates(key: some RawBytes, items: some RawBytes, itemSize: Int) throws(LMDBError) {
         precondition(itemSize > 0, "putDuplicates needs a positive item size")
-        let rc = key.withRawBytes { k in
-            items.withRawBytes { v -> Int32 in
-                precondition(v.count % itemSize == 0, "putDuplicates: \(v.count) bytes are not a whole number of \(itemSize)-byte items")
-                if v.isEmpty { return MDB_SUCCESS }
-                var keyVal = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-                var data = (MDB_val(mv_size: itemSize, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress)),
-                            MDB_val(mv_size: v.count / itemSize, mv_data: nil))
-                return withUnsafeMutablePointer(to: &data) { pair in
-                    pair.withMemoryRebound(to: MDB_val.self, capacity: 2) { vals in
-                        mdb_cursor_put(handle, &keyVal, vals, UInt32(MDB_MULTIPLE))
-                    }
+        try putMultiple(handle, key: key, items: items, itemSize: itemSize)
+    }
+}
+
+/// `mdb_cursor_put` with `MDB_MULTIPLE`: the packed `itemSize`-byte values of `items` under `key`.
+private func putMultiple(_ cursor: OpaquePointer?, key: some RawBytes, items: some RawBytes, itemSize: Int) throws(LMDBError) {
+    let rc = key.withRawBytes { k in
+        items.withRawBytes { v -> Int32 in
+            precondition(v.count % itemSize == 0, "putDuplicates: \(v.count) bytes are not a whole number of \(itemSize)-byte items")
+            if v.isEmpty { return MDB_SUCCESS }
+            var keyVal = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+            // MDB_MULTIPLE takes two MDB_vals: the item size and first item, then the item count.
+            var data = (MDB_val(mv_size: itemSize, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress)),
+                        MDB_val(mv_size: v.count / itemSize, mv_data: nil))
+            return withUnsafeMutablePointer(to: &data) { pair in
+                pair.withMemoryRebound(to: MDB_val.self, capacity: 2) { vals in
+                    mdb_cursor_put(cursor, &keyVal, vals, UInt32(MDB_MULTIPLE))
                 }
             }
         }
-        try check(rc, "mdb_cursor_put(MDB_MULTIPLE)")
     }
+    try check(rc, "mdb_cursor_put(MDB_MULTIPLE)")
 }

@@ -148,10 +148,17 @@ enum EventCodec {
         return try r.readInt64()
     }
 
-    /// Decodes a stored value (body and hash).
-    static func decode(stored: UnsafeRawBufferPointer) throws(LedgerError) -> RecordedEvent {
-        let (body, hash) = try split(stored)
-        var r = BinaryReader(body)
+    /// The fixed header of a body.
+    struct Header {
+        var sequence: UInt64
+        var timestamp: Int64
+        var type: EventType
+        var schemaVersion: UInt16
+    }
+
+    /// Reads the fixed header from the start of a body, refusing a format or type this build does
+    /// not know, and sets `reader` to the string form of the body's format.
+    static func readHeader(_ r: inout BinaryReader) throws(LedgerError) -> Header {
         let format = try r.readUInt8()
         guard readableFormats.contains(format) else {
             throw LedgerError(.incompatibleFormat, "event envelope format \(format) is unknown to this build (it reads formats \(readableFormats.lowerBound) to \(readableFormats.upperBound))")
@@ -163,7 +170,15 @@ enum EventCodec {
         guard let type = EventType(rawValue: rawType) else {
             throw LedgerError(.incompatibleFormat, "event \(sequence) has type number \(rawType), unknown to this build")
         }
-        let schemaVersion = try r.readUInt16()
+        return Header(sequence: sequence, timestamp: timestamp, type: type, schemaVersion: try r.readUInt16())
+    }
+
+    /// Decodes a stored value (body and hash).
+    static func decode(stored: UnsafeRawBufferPointer) throws(LedgerError) -> RecordedEvent {
+        let (body, hash) = try split(stored)
+        var r = BinaryReader(body)
+        let header = try readHeader(&r)
+        let (sequence, timestamp, type, schemaVersion) = (header.sequence, header.timestamp, header.type, header.schemaVersion)
         let actor = try r.readString()
         let workspace = try r.readString()
         let requestID = try r.readString()

@@ -149,18 +149,8 @@ extension Ledger {
     static func projectorInput(stored: UnsafeRawBufferPointer) throws(LedgerError) -> Projector.Input {
         let (body, _) = try EventCodec.split(stored)
         var r = BinaryReader(body)
-        let format = try r.readUInt8()
-        guard EventCodec.readableFormats.contains(format) else {
-            throw LedgerError(.incompatibleFormat, "event envelope format \(format) is unknown to this build (it reads formats \(EventCodec.readableFormats.lowerBound) to \(EventCodec.readableFormats.upperBound))")
-        }
-        r.compactStrings = format >= 2
-        let sequence = try r.readUInt64()
-        let timestamp = try r.readInt64()
-        let rawType = try r.readUInt16()
-        guard let type = EventType(rawValue: rawType) else {
-            throw LedgerError(.incompatibleFormat, "event \(sequence) has type number \(rawType), unknown to this build")
-        }
-        let schemaVersion = try r.readUInt16()
+        let header = try EventCodec.readHeader(&r)
+        let (sequence, timestamp, type, schemaVersion) = (header.sequence, header.timestamp, header.type, header.schemaVersion)
         let actor = try r.readString()
         let workspace = try r.readString()
         try r.skipString() // request id
