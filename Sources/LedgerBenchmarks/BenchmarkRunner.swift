@@ -83,16 +83,11 @@ public enum BenchmarkRunner {
         defer { ledger.close() }
         var history = SyntheticHistory(events: events)
         history.clients = clients
-        let summary = try await history.generate(into: ledger) { appended, target, elapsed in
-            progress("generated \(formatCount(Double(appended))) / \(formatCount(Double(target))) events (\(Int(elapsed)) s, \(formatCount(Double(appended) / max(elapsed, 0.001))) events/s)")
-        }
-        let flushStart = nanos()
-        try ledger.flush()
-        let seconds = summary.seconds + seconds(since: flushStart)
+        let summary = try await history.generate(into: ledger, progress: SyntheticHistory.printProgress)
         let bytes = fileSize(directory + "/data.mdb")
         print("""
             generated \(formatCount(Double(summary.appended))) events (\(formatCount(Double(summary.commands))) commands from \(clients) concurrent clients) \
-            in \(String(format: "%.1f", seconds)) s: \(formatCount(Double(summary.appended) / seconds)) events/s, \
+            in \(String(format: "%.1f", summary.seconds)) s: \(formatCount(summary.eventsPerSecond)) events/s, \
             \(flushEachCommit ? "every commit flushed" : "flushed at the end")
             ledger: \(directory), head \(summary.events), \(summary.workspaces.count) team workspaces, \
             data.mdb \(formatCount(Double(bytes))) bytes (\(Int((Double(bytes) / Double(max(summary.events, 1))).rounded())) per event)

@@ -255,20 +255,15 @@ struct CoreBenchmarks {
         } else {
             directory = path("replay")
             progress("3: generating a synthetic ledger of \(formatCount(Double(options.replayEvents))) events (256 concurrent clients)")
-            let (summary, elapsed) = try await Self.withLedger(directory, durable: false) { ledger in
+            let summary = try await Self.withLedger(directory, durable: false) { ledger in
                 var history = SyntheticHistory(events: options.replayEvents)
                 history.clients = 256
-                let summary = try await history.generate(into: ledger) { appended, target, elapsed in
-                    progress("generated \(formatCount(Double(appended))) / \(formatCount(Double(target))) events (\(Int(elapsed)) s)")
-                }
-                let flushStart = nanos()
-                try ledger.flush()
-                return (summary, summary.seconds + seconds(since: flushStart))
+                return try await history.generate(into: ledger, progress: SyntheticHistory.printProgress)
             }
             sample = LedgerSample(summary)
             report.add(Row(section: "3", key: "generate.synthetic", label: "ledger bench --generate: 256 clients, flushed at the end",
-                           value: Double(summary.appended) / elapsed, unit: .perSecond, samples: Int(summary.appended)))
-            report.note("3: replay ledger: \(formatCount(Double(summary.appended))) events (\(formatCount(Double(summary.commands))) commands) written in \(String(format: "%.1f", elapsed)) s through the normal write path, then flushed")
+                           value: summary.eventsPerSecond, unit: .perSecond, samples: Int(summary.appended)))
+            report.note("3: replay ledger: \(formatCount(Double(summary.appended))) events (\(formatCount(Double(summary.commands))) commands) written in \(String(format: "%.1f", summary.seconds)) s through the normal write path, then flushed")
         }
         let events = Int(sample.events)
 

@@ -41,7 +41,14 @@ public struct SyntheticHistory: Sendable {
         public var eventsPerSecond: Double { seconds > 0 ? Double(appended) / seconds : 0 }
     }
 
-    /// Writes the history into `ledger`, reporting progress about every `progressInterval` seconds.
+    /// Reports generation progress on standard error, as `ledger bench` does.
+    public static func printProgress(_ appended: Int, _ target: Int, _ seconds: Double) {
+        progress("generated \(formatCount(Double(appended))) / \(formatCount(Double(target))) events (\(Int(seconds)) s, \(formatCount(Double(appended) / max(seconds, 0.001))) events/s)")
+    }
+
+    /// Writes the history into `ledger`, reporting progress about every `progressInterval` seconds,
+    /// then flushes it to disk (what a ledger opened with `durable: false` needs before it is handed
+    /// over). ``Summary/seconds`` includes that flush.
     public func generate(into ledger: Ledger, progress: (@Sendable (_ appended: Int, _ target: Int, _ seconds: Double) -> Void)? = nil,
                          progressInterval: Double = 5) async throws -> Summary {
         precondition(events > 0 && clients > 0)
@@ -107,6 +114,7 @@ public struct SyntheticHistory: Sendable {
             for try await part in group { all.append(part) }
             return all
         }
+        try ledger.flush()
         let head = try ledger.head().sequence
         return Summary(events: head, appended: head - first, seconds: seconds(since: start), commands: commands.current,
                        workspaces: teams, experiments: created.flatMap { $0 }, reader: reader)

@@ -84,19 +84,21 @@ struct BinaryReader {
         return Int(n)
     }
 
-    mutating func readString() throws(LedgerError) -> String {
-        guard compactStrings else {
-            let count = try readCount()
-            let raw = try take(count)
-            return String(decoding: raw, as: UTF8.self)
-        }
+    /// A string's stored length and form: UTF-8, or (in the compact form) packed hexadecimal.
+    private mutating func readStringHeader() throws(LedgerError) -> (count: Int, packedHex: Bool) {
+        guard compactStrings else { return (try readCount(), false) }
         let header = try readVarint()
         let count = header >> 1
         guard count <= UInt64(remaining) else {
             throw LedgerError(.corruptedData, "string of \(count) bytes exceeds the \(remaining) bytes left at offset \(offset)")
         }
-        let raw = try take(Int(count))
-        guard header & 1 == 1 else { return String(decoding: raw, as: UTF8.self) }
+        return (Int(count), header & 1 == 1)
+    }
+
+    mutating func readString() throws(LedgerError) -> String {
+        let (count, packedHex) = try readStringHeader()
+        let raw = try take(count)
+        guard packedHex else { return String(decoding: raw, as: UTF8.self) }
         guard count >= 4 else {
             throw LedgerError(.corruptedData, "packed hexadecimal string of \(count) bytes is shorter than 4 at offset \(offset)")
         }
@@ -113,15 +115,7 @@ struct BinaryReader {
 
     /// Steps over a string (in either form) without building it.
     mutating func skipString() throws(LedgerError) {
-        guard compactStrings else {
-            _ = try take(try readCount())
-            return
-        }
-        let header = try readVarint()
-        guard header >> 1 <= UInt64(remaining) else {
-            throw LedgerError(.corruptedData, "string of \(header >> 1) bytes exceeds the \(remaining) bytes left at offset \(offset)")
-        }
-        _ = try take(Int(header >> 1))
+        _ = try take(try readStringHeader().count)
     }
 
     mutating func readOptionalString() throws(LedgerError) -> String? {

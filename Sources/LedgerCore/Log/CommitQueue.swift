@@ -148,10 +148,7 @@ final class CommitQueue: @unchecked Sendable {
             for completion in completions { completion.command.complete(completion.outcome) }
             return
         }
-        condition.lock()
-        let idle = pending.isEmpty
-        condition.unlock()
-        if idle {
+        if queued.load(ordering: .relaxed) == 0 {
             flusher.flushNow(completions)
         } else {
             flusher.enqueue(completions)
