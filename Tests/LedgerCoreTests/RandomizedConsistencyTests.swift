@@ -718,7 +718,7 @@ import Testing
             }
         }
         if runsByExperiment.count != runIDs.count { problems.append("runs_by_experiment and runs differ in number") }
-        for name in ["run_params", "run_tags", "run_metrics", "metric_history"] {
+        for name in ["run_params", "run_tags", "run_metrics", "metric_chunks"] {
             for entry in all(name) where !runIDs.contains(scope(entry.key)) {
                 problems.append("\(name) holds data of missing run \(scope(entry.key))")
             }

@@ -391,6 +391,31 @@ private typealias Tag = LedgerCore.Tag
         }
     }
 
+    /// A long series (older points sealed into chunks) comes back whole and in logging order, the
+    /// same after a rebuild, interleaved with another series of the same run.
+    @Test func longMetricHistorySurvivesSealingAndRebuild() async throws {
+        try await withTemporaryLedger { ledger, _ in
+            let (_, run) = try await makeRun(ledger)
+            let id = run.info.runID
+            var loss: [Metric] = []
+            var accuracy: [Metric] = []
+            for batch in 0..<5 {
+                let points = (0..<200).map { Metric(key: "loss", value: 1 / Double(batch * 200 + $0 + 1), timestamp: Int64(1_700_000_000_000 + batch * 977 + $0 * 13), step: Int64(batch * 200 + $0)) }
+                try await ledger.logBatch(runID: id, metrics: points, in: "team-a", context: testContext)
+                loss += points
+                let single = Metric(key: "accuracy", value: Double(batch), timestamp: 5, step: Int64(batch))
+                try await ledger.logMetric(runID: id, single, in: "team-a", context: testContext)
+                accuracy.append(single)
+            }
+            #expect(try ledger.metricHistory(runID: id, key: "loss", in: "team-a") == loss)
+            #expect(try ledger.metricHistory(runID: id, key: "accuracy", in: "team-a") == accuracy)
+            #expect(try ledger.run(id: id, in: "team-a").metrics.first { $0.key == "loss" } == loss.last)
+            try ledger.rebuildProjections()
+            #expect(try ledger.metricHistory(runID: id, key: "loss", in: "team-a") == loss)
+            #expect(try ledger.verify().isClean)
+        }
+    }
+
     /// MLflow's latest metric: the highest step wins, then the latest timestamp (then the larger value).
     @Test(arguments: [
         (name: "higher step beats later timestamp",

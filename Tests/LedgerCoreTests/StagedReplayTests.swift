@@ -25,6 +25,11 @@ import Testing
         for step in 0..<3 {
             try await ledger.logMetric(runID: again.info.runID, Metric(key: "m", value: Double(step), timestamp: 9, step: Int64(step)), in: "kept", context: testContext)
         }
+        // A series long enough to seal chunks of older points.
+        for batch in 0..<3 {
+            let points = (0..<100).map { Metric(key: "long", value: Double($0) / 7, timestamp: Int64(1_700_000_000_000 + batch * 1000 - $0), step: Int64(batch * 100 + $0)) }
+            try await ledger.logBatch(runID: again.info.runID, metrics: points, in: "kept", context: testContext)
+        }
         _ = try await ledger.renameExperiment(id: kept.id, to: "renamed", in: "kept", context: testContext)
         return again.info.runID
     }
@@ -58,7 +63,7 @@ import Testing
         try await withTemporaryLedger { ledger, _ in
             try await Self.history(ledger)
             let live = try RandomizedConsistencyTests.dumpViews(ledger)
-            #expect(live["metric_points"]?.isEmpty == false)
+            #expect(live["metric_chunks"]?.isEmpty == false)
             #expect(live["audit_by_workspace"]?.isEmpty == false)
             let rebuilt = try Self.rebuiltViews(ledger, pipelined: pipelined, budget: budget)
             for name in LedgerDatabases.projectionNames {
@@ -129,7 +134,7 @@ import Testing
             let environment = try Environment(path: directory, configuration: configuration)
             let meta = try environment.openDatabase("meta", create: false)
             let old = try LedgerDatabases.retiredProjectionNames.map { try environment.openDatabase($0, create: true) }
-            let current = try ["metric_points", "audit_by_workspace", "audit_by_actor"].map {
+            let current = try ["audit_by_workspace", "audit_by_actor"].map {
                 try environment.openDatabase($0, create: false, options: [.duplicateSort, .duplicateFixed])
             }
             try environment.write { txn in
@@ -233,31 +238,36 @@ import Testing
 
     // MARK: - Differences in duplicate-sorted views
 
-    /// An audit entry or a metric value removed from the live views is reported as missing, with
-    /// the key, the value and the event that wrote it.
+    /// An audit entry removed from the live views is reported as missing, with the key, the value
+    /// and the event that wrote it; so is a sealed chunk of metric points.
     @Test func missingDuplicateIsNamedWithItsEvent() async throws {
         try await TamperDetectionTests.withHistory { directory, history in
-            var removed: (workspace: [UInt8], point: [UInt8], pointKey: [UInt8])?
-            try TamperDetectionTests.withDatabases(directory, ["audit_by_workspace", "metric_points"]) { txn, databases in
+            var removed: [UInt8]?
+            try TamperDetectionTests.withDatabases(directory, ["audit_by_workspace"]) { txn, databases throws in
                 let rawType = EventType.workspaceUpdated.rawValue
                 let exact = Keys.be64(history.workspaceUpdate) + [UInt8(rawType >> 8), UInt8(rawType & 0xFF)]
                 #expect(try txn.deleteDuplicate(databases[0], key: Keys.prefix("team-a"), value: exact))
-                let (pointKey, point) = try txn.withCursor(databases[1]) { cursor throws in
-                    let entry = try #require(try cursor.first())
-                    return (Array(entry.key), Array(entry.value))
-                }
-                #expect(try txn.deleteDuplicate(databases[1], key: pointKey, value: point))
-                removed = (exact, point, pointKey)
+                removed = exact
             }
             let report = try await TamperDetectionTests.verify(directory)
             let audit = try #require(report.problems.first { $0.view == "audit_by_workspace" })
             #expect(audit.kind == .missingInView)
             #expect(audit.sequence == history.workspaceUpdate)
-            #expect(audit.key == "team-a/ → 0x" + removed!.workspace.hexString)
-            let metric = try #require(report.problems.first { $0.view == "metric_points" })
-            #expect(metric.kind == .missingInView)
-            let pointSequence = removed!.point.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            #expect(metric.sequence == pointSequence)
+            #expect(audit.key == "team-a/ → 0x" + removed!.hexString)
         }
+    }
+
+    @Test func missingMetricChunkIsNamedWithItsEvent() async throws {
+        let directory = ReplayAndAsOfTests.temporaryPath("ledger-chunk")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let runID = try await withReopenableLedger(directory) { ledger in try await Self.history(ledger) }
+        let chunkKey = Keys.metricChunk(runID, "long", 0)
+        try TamperDetectionTests.withDatabases(directory, ["metric_chunks"]) { txn, databases throws in
+            #expect(try txn.delete(databases[0], key: chunkKey))
+        }
+        let report = try await TamperDetectionTests.verify(directory)
+        let chunk = try #require(report.problems.first { $0.view == "metric_chunks" })
+        #expect(chunk.kind == .missingInView)
+        #expect(chunk.sequence != nil)
     }
 }

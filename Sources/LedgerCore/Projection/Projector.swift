@@ -8,7 +8,7 @@ import LedgerLMDB
 /// `corruptedData`.
 struct Projector: Sendable {
     /// Bump when a view's layout or content changes: the ledger rebuilds its views on open.
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
 
     let db: LedgerDatabases
     /// Called for every entry written or removed, with the event's sequence (verify's diagnostics):
@@ -31,9 +31,8 @@ struct Projector: Sendable {
         var milliseconds: Int64 { timestamp / 1000 }
     }
 
-    /// Fixed value sizes of the duplicate-sorted views.
+    /// Fixed value size of the duplicate-sorted audit views.
     static let auditItemSize = 10
-    static let metricPointSize = 36
 
     /// Applies one event to the views: straight into `txn`, or, during a rebuild, into `staging`
     /// (which reads through to `txn` and writes later, in key order).
@@ -201,23 +200,23 @@ struct Projector: Sendable {
             guard try contains(db.runs, Array(runID.utf8)) else { throw missing("run \(runID)") }
             for param in params { try put(db.runParams, Keys.scoped(runID, param.key), Array(param.value.utf8)) }
             for tag in tags { try put(db.runTags, Keys.scoped(runID, tag.key), Array(tag.value.utf8)) }
-            for (index, metric) in metrics.enumerated() {
+            for metric in metrics {
+                // One record per run and metric: the point joins its tail (read and replaced in
+                // one step when staged); a full tail is sealed into a chunk.
                 let key = Keys.scoped(runID, metric.key)
-                try withUnsafeTemporaryAllocation(byteCount: Self.metricPointSize, alignment: 8) { item in
-                    Keys.writeMetricPoint(metric, sequence: seq, index: index, into: item)
-                    try appendDuplicate(db.metricHistory, key, UnsafeRawBufferPointer(item))
+                var sealed: (index: UInt32, points: [UInt8])?
+                func append(_ record: UnsafeRawBufferPointer?) throws -> [UInt8]? {
+                    let next = try MetricSeries.appending(metric, to: record)
+                    sealed = next.sealed
+                    return next.record
                 }
-                // The latest value: read and replaced in one step when staged.
-                func latest(_ bytes: UnsafeRawBufferPointer?) throws -> [UInt8]? {
-                    guard try bytes.map({ metric.supersedes(try Metric(key: metric.key, decodingValue: $0)) }) ?? true else { return nil }
-                    if let observer { observer(db.runMetrics, key, seq) }
-                    return metric.encodedValue()
-                }
+                if let observer { observer(db.runMetrics, key, seq) }
                 if let staging {
-                    try staging.update(db.runMetrics, key, txn, latest)
-                } else if let value = try txn.withValue(db.runMetrics, key: key, latest) {
-                    try txn.put(db.runMetrics, key: key, value: value)
+                    try staging.update(db.runMetrics, key, txn, append)
+                } else if let record = try txn.withValue(db.runMetrics, key: key, append) {
+                    try txn.put(db.runMetrics, key: key, value: record)
                 }
+                if let sealed { try put(db.metricChunks, Keys.metricChunk(runID, metric.key, sealed.index), sealed.points) }
             }
 
         case let .runTagDeleted(runID, key, _):
@@ -230,7 +229,7 @@ struct Projector: Sendable {
             try deletePrefix(db.runParams, Keys.prefix(runID))
             try deletePrefix(db.runTags, Keys.prefix(runID))
             try deletePrefix(db.runMetrics, Keys.prefix(runID))
-            try deletePrefix(db.metricHistory, Keys.prefix(runID), itemSize: Self.metricPointSize)
+            try deletePrefix(db.metricChunks, Keys.prefix(runID))
 
         case let .registeredModelCreated(id, name, description, tags):
             let model = RegisteredModel(

@@ -120,7 +120,7 @@ final class ViewStaging {
                 replacement = try body(nil)
             }
             if let replacement {
-                stagedBytes += replacement.count
+                stagedBytes += replacement.count - (current?.count ?? 0)
                 entries[slot].values[index] = .some(replacement)
             }
             return

@@ -206,7 +206,7 @@ extension Ledger {
         func text(_ key: UnsafeRawBufferPointer) -> String { String(decoding: key[prefix.count...], as: UTF8.self) }
         let params = try reader.scan(db.runParams, prefix: prefix, txn) { key, value in Tag(key: text(key), value: String(decoding: value, as: UTF8.self)) }
         let tags = try reader.scan(db.runTags, prefix: prefix, txn) { key, value in Tag(key: text(key), value: String(decoding: value, as: UTF8.self)) }
-        let metrics = try reader.scan(db.runMetrics, prefix: prefix, txn) { (key, value) throws(LedgerError) in try Metric(key: text(key), decodingValue: value) }
+        let metrics = try reader.scan(db.runMetrics, prefix: prefix, txn) { (key, value) throws(LedgerError) in try MetricSeries.latest(key: text(key), record: value) }
         return Run(info: info, params: params, tags: tags, metrics: metrics)
     }
 
@@ -235,18 +235,14 @@ extension Ledger {
     public func metricHistory(runID: String, key: String, in workspace: String) throws -> [Metric] {
         try read { txn in
             _ = try reader.requireRun(runID, in: workspace, txn)
-            return try txn.withCursor(db.metricHistory) { cursor in
-                var history: [Metric] = []
-                var entry = try cursor.seek(exactly: Keys.scoped(runID, key))
-                while let current = entry {
-                    guard current.value.count == Projector.metricPointSize else {
-                        throw LedgerError(.corruptedData, "metric history value of \(current.value.count) bytes, expected \(Projector.metricPointSize)")
-                    }
-                    history.append(try Metric(key: key, decodingValue: UnsafeRawBufferPointer(rebasing: current.value[12...])))
-                    entry = try cursor.nextDuplicate()
-                }
-                return history
+            var history: [Metric] = []
+            _ = try reader.scan(db.metricChunks, prefix: Keys.metricChunksPrefix(runID, key), txn) { (_, chunk) throws(LedgerError) in
+                try MetricSeries.readPoints(key: key, chunk: chunk, into: &history)
             }
+            try txn.withValue(db.runMetrics, key: Keys.scoped(runID, key)) { (record) throws(LedgerError) in
+                if let record { try MetricSeries.readTail(key: key, record: record, into: &history) }
+            }
+            return history
         }
     }
 

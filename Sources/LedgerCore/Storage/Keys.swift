@@ -50,12 +50,18 @@ enum Keys {
 
     /// The value of a metric history entry (36 bytes): BE64 sequence ‖ BE32 index in the event ‖
     /// value ‖ timestamp ‖ step (the latest-metric record), so values sort in logging order.
-    static func writeMetricPoint(_ metric: Metric, sequence: UInt64, index: Int, into item: UnsafeMutableRawBufferPointer) {
-        item.storeBytes(of: sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
-        item.storeBytes(of: UInt32(truncatingIfNeeded: index).bigEndian, toByteOffset: 8, as: UInt32.self)
-        item.storeBytes(of: metric.value.bitPattern.bigEndian, toByteOffset: 12, as: UInt64.self)
-        item.storeBytes(of: UInt64(bitPattern: metric.timestamp).bigEndian, toByteOffset: 20, as: UInt64.self)
-        item.storeBytes(of: UInt64(bitPattern: metric.step).bigEndian, toByteOffset: 28, as: UInt64.self)
+    /// `metric_chunks` key: run id ‖ 0 ‖ metric key ‖ 0 ‖ BE32 chunk index (metric keys hold no
+    /// NUL, so a metric's chunks never interleave with another's).
+    static func metricChunk(_ runID: String, _ key: String, _ index: UInt32) -> [UInt8] {
+        var bytes = metricChunksPrefix(runID, key)
+        withUnsafeBytes(of: index.bigEndian) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    static func metricChunksPrefix(_ runID: String, _ key: String) -> [UInt8] {
+        var bytes = scoped(runID, key)
+        bytes.append(0)
+        return bytes
     }
 
     static func grantResource(_ resource: GrantResource) -> [UInt8] {

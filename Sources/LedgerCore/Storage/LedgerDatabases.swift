@@ -24,11 +24,11 @@ struct LedgerDatabases: Sendable {
     let runParams: Database
     /// Run id ‖ 0 ‖ key → value.
     let runTags: Database
-    /// Run id ‖ 0 ‖ metric key → latest value, timestamp, step.
+    /// Run id ‖ 0 ‖ metric key → the latest value and the newest points (``MetricSeries``).
     let runMetrics: Database
-    /// Duplicate-sorted, fixed 36-byte values: run id ‖ 0 ‖ metric key → every logged value as
-    /// BE64 sequence ‖ BE32 index ‖ value ‖ timestamp ‖ step, in logging order.
-    let metricHistory: Database
+    /// Run id ‖ 0 ‖ metric key ‖ 0 ‖ BE32 index → a sealed chunk of older points, oldest first
+    /// (``MetricSeries``).
+    let metricChunks: Database
     /// BE64 model id → registered model record.
     let registeredModels: Database
     /// workspace ‖ 0 ‖ model name → BE64 id.
@@ -53,30 +53,29 @@ struct LedgerDatabases: Sendable {
     /// Every projection, in a fixed order; replay rebuilds these and verify compares them.
     var projections: [Database] {
         [workspaces, experiments, experimentNames, runs, runsByExperiment, runParams, runTags, runMetrics,
-         metricHistory, registeredModels, registeredModelNames, users, grants, grantsByUser, listing, counters,
+         metricChunks, registeredModels, registeredModelNames, users, grants, grantsByUser, listing, counters,
          eventsByWorkspace, eventsByActor]
     }
 
     static let projectionNames = [
         "workspaces", "experiments", "experiment_names", "runs", "runs_by_experiment", "run_params", "run_tags",
-        "run_metrics", "metric_points", "registered_models", "registered_model_names", "users", "grants",
+        "run_metrics", "metric_chunks", "registered_models", "registered_model_names", "users", "grants",
         "grants_by_user", "listing", "counters", "audit_by_workspace", "audit_by_actor",
     ]
 
     /// Views of earlier projection versions whose layout changed (they were replaced under new
     /// names, since LMDB cannot change a database's options): a rebuild deletes them.
-    static let retiredProjectionNames = ["metric_history", "events_by_workspace", "events_by_actor"]
+    static let retiredProjectionNames = ["metric_history", "events_by_workspace", "events_by_actor", "metric_points"]
 
     /// The duplicate-sorted views, by name, with the fixed size of their values.
     static let duplicateItemSizes: [String: Int] = [
-        "metric_points": Projector.metricPointSize,
         "audit_by_workspace": Projector.auditItemSize,
         "audit_by_actor": Projector.auditItemSize,
     ]
 
     /// The duplicate-sorted views with the fixed size of their values.
     var duplicateItemSizes: [Database: Int] {
-        [metricHistory: Projector.metricPointSize, eventsByWorkspace: Projector.auditItemSize, eventsByActor: Projector.auditItemSize]
+        [eventsByWorkspace: Projector.auditItemSize, eventsByActor: Projector.auditItemSize]
     }
 
     /// Opens (or creates) every database of the environment.
@@ -103,7 +102,7 @@ struct LedgerDatabases: Sendable {
         return LedgerDatabases(
             events: events, meta: meta,
             workspaces: p[0], experiments: p[1], experimentNames: p[2], runs: p[3], runsByExperiment: p[4],
-            runParams: p[5], runTags: p[6], runMetrics: p[7], metricHistory: p[8], registeredModels: p[9],
+            runParams: p[5], runTags: p[6], runMetrics: p[7], metricChunks: p[8], registeredModels: p[9],
             registeredModelNames: p[10], users: p[11], grants: p[12], grantsByUser: p[13], listing: p[14],
             counters: p[15], eventsByWorkspace: p[16], eventsByActor: p[17])
     }

@@ -35,7 +35,7 @@ struct StateReader: Sendable {
 
     func latestMetric(_ runID: String, _ key: String, _ txn: borrowing Transaction) throws -> Metric? {
         try txn.withValue(db.runMetrics, key: Keys.scoped(runID, key)) { (bytes) throws(LedgerError) in
-            try bytes.map { (b) throws(LedgerError) in try Metric(key: key, decodingValue: b) }
+            try bytes.map { (b) throws(LedgerError) in try MetricSeries.latest(key: key, record: b) }
         }
     }
 

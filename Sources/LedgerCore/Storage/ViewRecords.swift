@@ -98,21 +98,6 @@ extension User {
     }
 }
 
-extension Metric {
-    /// The value part of a metric record (the key holds the metric's name).
-    func encodedValue() -> [UInt8] {
-        var w = BinaryWriter(capacity: 24)
-        w.write(value); w.write(timestamp); w.write(step)
-        return w.bytes
-    }
-
-    init(key: String, decodingValue bytes: UnsafeRawBufferPointer) throws(LedgerError) {
-        self = try BinaryReader.decode(bytes, "metric record") { (r) throws(LedgerError) in
-            Metric(key: key, value: try r.readDouble(), timestamp: try r.readInt64(), step: try r.readInt64())
-        }
-    }
-}
-
 extension [Tag] {
     /// Sets `key` to `value`, keeping key order.
     mutating func set(_ key: String, _ value: String) {
