@@ -17,12 +17,27 @@ struct AuthMiddleware: RouterMiddleware {
         if path == "/health" || path.hasSuffix("/mlflow/server-info") {
             return try await next(request, context)
         }
-        guard let credentials = Authenticator.basicCredentials(request.headers[.authorization]),
-              let user = authenticator.authenticate(username: credentials.username, password: credentials.password) else {
+        let outcome: Authenticator.Outcome
+        if let credentials = Authenticator.basicCredentials(request.headers[.authorization]) {
+            outcome = await authenticator.authenticate(username: credentials.username, password: credentials.password)
+        } else {
+            outcome = .refused
+        }
+        let user: User
+        switch outcome {
+        case .authenticated(let authenticated):
+            user = authenticated
+        case .refused:
             var response = try APIError(status: .unauthorized, errorCode: "UNAUTHENTICATED",
                                         message: "You are not authenticated. Send HTTP Basic credentials of a user of this server.")
                 .response(from: request, context: context)
             response.headers[.wwwAuthenticate] = Self.challenge
+            return response
+        case .busy:
+            var response = try APIError(status: .serviceUnavailable, errorCode: "TEMPORARILY_UNAVAILABLE",
+                                        message: "Too many password checks are waiting; retry in a moment.")
+                .response(from: request, context: context)
+            response.headers[.retryAfter] = "1"
             return response
         }
         var context = context
