@@ -57,8 +57,13 @@ public final class Ledger: Sendable {
     public convenience init(configuration: Configuration) async throws {
         try self.init(opening: configuration)
         if queue != nil {
-            let isNew = try environment.read { txn in try log.metaUInt32(EventLog.MetaKey.format, txn) == nil }
-            if isNew {
+            let (format, isEmpty) = try environment.read { txn in
+                (try log.metaUInt32(EventLog.MetaKey.format, txn), try log.head(txn).sequence == 0)
+            }
+            if let format { try Self.checkFormat(format, configuration.directory) }
+            // Creating a ledger takes two commits (the format, then the first events). A ledger
+            // without events is new, or its first start stopped between the two: finish it.
+            if format == nil || isEmpty {
                 try await initialize()
             } else {
                 try checkFormatAndRebuildIfNeeded()

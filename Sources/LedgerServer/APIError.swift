@@ -13,8 +13,13 @@ struct APIError: HTTPResponseError, Sendable {
         self.message = message
     }
 
+    /// 507: the server cannot store what the request needs (RFC 4918 §11.5).
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+
     /// The MLflow status and code of a ledger error. A non-empty workspace delete and a
     /// SET_DEFAULT clash (`invalidState`) answer 409, not MLflow's 500, so clients do not retry.
+    /// A full disk answers 507, not 503: the MLflow client retries 503 for about four minutes and
+    /// then reports "too many 503 error responses" without the message that says to free space.
     init(_ error: LedgerError) {
         let status: HTTPResponse.Status
         switch error.code {
@@ -22,7 +27,7 @@ struct APIError: HTTPResponseError, Sendable {
         case .resourceDoesNotExist: status = .notFound
         case .invalidState: status = .conflict
         case .permissionDenied: status = .forbidden
-        case .storageFull: status = .serviceUnavailable
+        case .storageFull: status = Self.insufficientStorage
         case .readOnly: status = .serviceUnavailable
         default: status = .internalServerError
         }
