@@ -50,13 +50,18 @@ struct APIError: HTTPResponseError, Sendable {
         APIError(status: .badRequest, errorCode: "INVALID_PARAMETER_VALUE", message: message)
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// `{"error_code": "...", "message": "..."}`.
+    var json: JSONWriter {
         var writer = JSONWriter()
         writer.beginObject()
         writer.field("error_code", errorCode)
         writer.field("message", message)
         writer.endObject()
-        return Response.json(writer, status: status)
+        return writer
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response.json(json, status: status)
     }
 }
 

@@ -96,13 +96,19 @@ struct RequestCall: Sendable {
                 throw APIError.invalid("Bad Request. Content-Type must be 'application/json', got '\(type)'.")
             }
         }
+        let tooLarge = APIError(status: .contentTooLarge, errorCode: "INVALID_PARAMETER_VALUE",
+                                message: "Request body is larger than the \(context.maxUploadSize / 1024) KiB limit.")
+        // A declared length over the limit is refused before a byte of the body is read.
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > context.maxUploadSize {
+            throw tooLarge
+        }
         let buffer: ByteBuffer
         do {
+            // A chunked body is read up to the limit and no further.
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             // `collect(upTo:)` throws NIOTooManyBytesError (a 413 with an empty body), not HTTPError.
-            throw APIError(status: .contentTooLarge, errorCode: "INVALID_PARAMETER_VALUE",
-                           message: "Request body is larger than the \(context.maxUploadSize / 1024) KiB limit.")
+            throw tooLarge
         }
         guard buffer.readableBytes > 0 else { return RequestParameters(body: [:]) }
         var value: JSONValue

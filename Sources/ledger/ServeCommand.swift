@@ -21,6 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
               ledger serve
               ledger serve --data-dir /srv/ledger --host 0.0.0.0 --port 5000 --default-artifact-root s3://bucket/mlflow
               LEDGER_ADMIN_USERNAME=admin LEDGER_ADMIN_PASSWORD=change-me-please ledger serve --auth --default-workspace-permission READ
+              ledger serve --idle-timeout 30 --max-connections 10000
+
+            Requests are bounded: a body of at most 1 MiB (413), a request target of at most 8 KiB \
+            (414), a head of at most 64 KiB and 100 header fields (431).
             """
     )
 
@@ -41,6 +45,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --auth: every user's permission floor in the workspace 'default' (READ, USE, EDIT, MANAGE).", valueName: "LEVEL"))
     var defaultWorkspacePermission: String?
 
+    @Option(help: ArgumentHelp("Close a connection that sends no complete request head or body part for this long; a request head must arrive within it.", valueName: "SECONDS"))
+    var idleTimeout: Double = Double(ServerConfiguration.defaultIdleTimeout.components.seconds)
+
+    @Option(help: ArgumentHelp("Serve at most this many connections at once; more wait until one closes.", valueName: "N"))
+    var maxConnections = ServerConfiguration.defaultMaxConnections
+
     func validate() throws {
         if let defaultWorkspacePermission {
             guard auth else { throw ValidationError("--default-workspace-permission needs --auth") }
@@ -49,6 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        guard idleTimeout.isFinite, (0.001...86_400).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be between 0.001 and 86400 seconds, got \(idleTimeout)")
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, got \(maxConnections)") }
         if let defaultArtifactRoot {
             do { _ = try ServerConfiguration.validateArtifactRoot(defaultArtifactRoot) } catch { throw ValidationError("\(error)") }
         }
@@ -70,12 +84,23 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("ledger open", metadata: ["data_dir": .string(directory), "head": .stringConvertible(head.sequence), "artifact_root": .string(ledger.defaultArtifactRoot)])
         let serverConfiguration = ServerConfiguration(
             host: host, port: port, defaultArtifactRoot: root, authentication: auth,
-            defaultWorkspacePermission: defaultWorkspacePermission.flatMap(PermissionLevel.init(rawValue:)))
+            defaultWorkspacePermission: defaultWorkspacePermission.flatMap(PermissionLevel.init(rawValue:)),
+            idleTimeout: .milliseconds(Int64((idleTimeout * 1000).rounded())), maxConnections: maxConnections)
+        // Each connection holds an open file; the ledger and the listener need a few more.
+        let openFiles = OpenFileLimit.raise(toAtLeast: maxConnections + Self.filesBesideConnections)
+        if openFiles < maxConnections + Self.filesBesideConnections {
+            logger.warning("the open file limit is below --max-connections: connections beyond it wait until others close", metadata: [
+                "open_file_limit": .stringConvertible(openFiles), "max_connections": .stringConvertible(maxConnections),
+            ])
+        }
         let app = buildApplication(ledger: ledger, configuration: serverConfiguration, logger: logger)
         defer { ledger.close() }
         try await app.runService()
         logger.info("stopped; ledger closed")
     }
+
+    /// Open files the server needs besides its connections: the ledger, the listener, standard streams.
+    static let filesBesideConnections = 64
 
     /// With authentication and no user yet, creates the admin from the environment (an event by
     /// `system`); refuses to start without one.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCore
 import LedgerTestSupport
 import Testing
@@ -47,6 +50,10 @@ import Testing
         ["--default-workspace-permission", "READ"],
         ["--auth", "--default-workspace-permission", "SUPERUSER"],
         ["--port", "70000"],
+        ["--idle-timeout", "0"],
+        ["--idle-timeout", "-5"],
+        ["--idle-timeout", "nan"],
+        ["--max-connections", "0"],
     ])
     func badConfigurationIsRefusedBeforeStarting(_ options: [String]) async throws {
         try await withTemporaryPath { directory in
@@ -55,4 +62,88 @@ import Testing
             #expect(!result.stderr.isEmpty)
         }
     }
+
+    #if canImport(Glibc)
+    /// `--max-connections 1 --idle-timeout 2`: a second connection is not served while the first
+    /// is open, and is served once the first is closed for idling.
+    @Test func connectionLimitAndIdleTimeoutReachTheServer() async throws {
+        try await withTemporaryPath { directory in
+            let port = Self.freePort()
+            async let server = runLedger(["serve", "--data-dir", directory, "--port", String(port), "--max-connections", "1", "--idle-timeout", "2"], stopAfter: 10)
+            let outcome = try await onOwnThread { () throws -> (first: String, secondWhileFirstOpen: String, secondLater: String) in
+                let first = try TCPConnection(port: port, within: .seconds(6))
+                let request = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                try first.send(request)
+                let firstAnswer = first.receive(within: .seconds(5))
+                let second = try TCPConnection(port: port, within: .seconds(5))
+                try second.send(request)
+                let secondWhileFirstOpen = second.receive(within: .milliseconds(500))
+                let secondLater = second.receive(within: .seconds(8))
+                return (firstAnswer, secondWhileFirstOpen, secondLater)
+            }
+            #expect(outcome.first.hasPrefix("HTTP/1.1 200"), "\(outcome.first)")
+            #expect(outcome.secondWhileFirstOpen.isEmpty, "served beyond --max-connections 1: \(outcome.secondWhileFirstOpen)")
+            #expect(outcome.secondLater.hasPrefix("HTTP/1.1 200"), "not served after --idle-timeout closed the first: '\(outcome.secondLater)'")
+            let result = try await server
+            #expect(result.status == 124, "\(result)")
+        }
+    }
+    #endif
 }
+
+#if canImport(Glibc)
+
+/// Runs `body` on a thread of its own: blocking socket calls stay off the cooperative pool.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// A blocking TCP connection to 127.0.0.1, for checking a server process from the outside.
+final class TCPConnection {
+    struct Failure: Error, CustomStringConvertible { var description: String }
+    private let descriptor: Int32
+
+    /// Connects, retrying while the server is not listening yet.
+    init(port: Int, within timeout: Duration) throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard descriptor >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if connected == 0 {
+                self.descriptor = descriptor
+                return
+            }
+            close(descriptor)
+            guard ContinuousClock.now < deadline else { throw Failure(description: "could not connect to port \(port)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw Failure(description: "send() failed: errno \(errno)")
+        }
+    }
+
+    /// What arrives within `timeout` (up to 64 KiB; "" when nothing does).
+    func receive(within timeout: Duration) -> String {
+        var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+}
+#endif

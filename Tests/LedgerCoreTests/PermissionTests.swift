@@ -560,6 +560,67 @@ private typealias Tag = LedgerCore.Tag
         }
     }
 
+    /// A search for a user pages over what they may read: full pages, each token after a
+    /// readable item, and the same for the listing index, the in-memory order, and models.
+    @Test(arguments: [[ExperimentSearch.Order](), [.init(.name, ascending: true)]])
+    func searchesPageOverWhatTheUserMayRead(_ order: [ExperimentSearch.Order]) async throws {
+        try await withTemporaryLedger { ledger, _ in
+            try await workspace(ledger, "team-a")
+            var ids: [Int64] = []
+            for index in 0..<6 {
+                ids.append(try await ledger.createExperiment(name: "exp-\(index)", in: "team-a", context: testContext).id)
+                _ = try await ledger.createRegisteredModel(name: "model-\(index)", in: "team-a", context: testContext)
+            }
+            try await user(ledger, "alice")
+            try await user(ledger, "root", isAdmin: true)
+            // Alice reads the workspace except two experiments and two models; bob reads one of each.
+            try await ledger.setPermission(.read, for: "alice", on: .workspace("team-a"), context: testContext)
+            for index in [1, 4] {
+                try await ledger.setPermission(.noPermissions, for: "alice", on: .experiment(id: ids[index], workspace: "team-a"), context: testContext)
+                try await ledger.setPermission(.noPermissions, for: "alice", on: .registeredModel(name: "model-\(index)", workspace: "team-a"), context: testContext)
+            }
+            try await user(ledger, "bob")
+            try await ledger.setPermission(.read, for: "bob", on: .experiment(id: ids[2], workspace: "team-a"), context: testContext)
+            try await ledger.setPermission(.read, for: "bob", on: .registeredModel(name: "model-2", workspace: "team-a"), context: testContext)
+
+            func experiments(_ visibility: SearchVisibility) throws -> (ids: [Int64], sizes: [Int]) {
+                var found: [Int64] = [], sizes: [Int] = [], token: String?
+                repeat {
+                    let page = try ledger.searchExperiments(in: "team-a", ExperimentSearch(orderBy: order, maxResults: 2, pageToken: token, visibility: visibility))
+                    found += page.items.map(\.id)
+                    sizes.append(page.items.count)
+                    token = page.nextPageToken
+                } while token != nil && sizes.count < 10
+                return (found, sizes)
+            }
+            func models(_ visibility: SearchVisibility) throws -> (names: [String], sizes: [Int]) {
+                var found: [String] = [], sizes: [Int] = [], token: String?
+                repeat {
+                    let page = try ledger.searchRegisteredModels(in: "team-a", maxResults: 2, pageToken: token, visibility: visibility)
+                    found += page.items.map(\.name)
+                    sizes.append(page.items.count)
+                    token = page.nextPageToken
+                } while token != nil && sizes.count < 10
+                return (found, sizes)
+            }
+            let readable = [0, 2, 3, 5].map { ids[$0] }
+            let inOrder = order.isEmpty ? Array(readable.reversed()) : readable
+            let alice = try experiments(.readable(by: "alice", defaultWorkspaceFloor: nil))
+            #expect(alice.ids == inOrder)
+            #expect(alice.sizes == [2, 2])
+            #expect(try experiments(.readable(by: "bob", defaultWorkspaceFloor: nil)).ids == [ids[2]])
+            #expect(try experiments(.readable(by: "bob", defaultWorkspaceFloor: nil)).sizes == [1])
+            #expect(try experiments(.readable(by: "nobody", defaultWorkspaceFloor: nil)).sizes == [0])
+            #expect(try experiments(.readable(by: "root", defaultWorkspaceFloor: nil)).ids.count == 6)
+            #expect(try experiments(.everything).ids.count == 6)
+            let aliceModels = try models(.readable(by: "alice", defaultWorkspaceFloor: nil))
+            #expect(aliceModels.names == ["model-0", "model-2", "model-3", "model-5"])
+            #expect(aliceModels.sizes == [2, 2])
+            #expect(try models(.readable(by: "bob", defaultWorkspaceFloor: nil)).names == ["model-2"])
+            #expect(try models(.readable(by: "nobody", defaultWorkspaceFloor: nil)).sizes == [0])
+        }
+    }
+
     // MARK: The creator's grant
 
     @Test func aRegisteredCreatorGetsManageOnWhatTheyCreate() async throws {

@@ -195,7 +195,7 @@ struct NoServerErrorTests {
                 Self.odd("empty body", .post, "/api/2.0/mlflow/experiments/create", ""),
                 Self.odd("wrong method", .put, "/api/3.0/mlflow/workspaces", "{}"),
                 Self.odd("huge number", .post, "/api/2.0/mlflow/experiments/search", #"{"max_results": 1e400}"#),
-                Self.odd("over the limit", .post, "/api/2.0/mlflow/experiments/create", String(repeating: " ", count: (1 << 20) + 10) + "{}"),
+                // A body over the limit ends its connection: BoundedResourceTests sends it on one of its own.
             ]
             for odd in odds {
                 let response = try await server.send(odd.method, odd.path, bytes: odd.body, contentType: odd.contentType, workspace: odd.workspace)

@@ -79,7 +79,71 @@ struct RequestRefusalTests {
         Refusal("missing Content-Type on POST without a body", .post, "\(experiments)/create", nil, contentType: nil, naming: "Content-Type"),
     ]
 
-    @Test(arguments: bodyRefusals)
+    /// Bodies within the size limit that are as heavy as JSON gets (hundreds of thousands of
+    /// values or keys, megabyte strings, numbers of 100,000 digits) or as odd (duplicate keys, NUL
+    /// bytes, surrogates, invalid UTF-8): each is read in one pass and refused, naming what is wrong.
+    static let heavyBodies: [Refusal] = {
+        let digits = "1" + String(repeating: "0", count: 100_000)
+        let runs = "/api/2.0/mlflow/runs"
+        return [
+            Refusal("500,000 numbers in one array", .post, "\(experiments)/create",
+                    #"{"name": "exp-new", "tags": ["# + Array(repeating: "0", count: 500_000).joined(separator: ",") + "]}", naming: "tags[0]"),
+            Refusal("300,000 empty objects as metrics", .post, "\(runs)/log-batch",
+                    #"{"run_id": "{run}", "metrics": ["# + Array(repeating: "{}", count: 300_000).joined(separator: ",") + "]}", naming: "metrics[0].value"),
+            Refusal("80,000 unknown keys and no name", .post, "\(experiments)/create",
+                    "{" + (0..<80_000).map { #""k\#($0)": 0"# }.joined(separator: ",") + "}", naming: "'name'"),
+            Refusal("60,000 duplicate keys, the last one a number", .post, "\(experiments)/create",
+                    "{" + Array(repeating: #""name": "dup""#, count: 60_000).joined(separator: ",") + #", "name": 5}"#, naming: "'name'"),
+            Refusal("a name of 1,000,000 characters", .post, "\(experiments)/create",
+                    #"{"name": ""# + String(repeating: "n", count: 1_000_000) + #""}"#, naming: "the limit is 400"),
+            Refusal("a name of 100,000 escaped NULs", .post, "\(experiments)/create",
+                    #"{"name": ""# + String(repeating: #"\u0000"#, count: 100_000) + #""}"#, naming: "the limit is 400"),
+            Refusal("a timestamp of 100,001 digits", .post, "\(runs)/log-metric",
+                    #"{"run_id": "{run}", "key": "m", "value": 1, "timestamp": \#(digits)}"#, naming: "out of range"),
+            Refusal("a metric value of 100,001 digits", .post, "\(runs)/log-metric",
+                    #"{"run_id": "{run}", "key": "m", "value": \#(digits), "timestamp": 1}"#, naming: "out of range"),
+            Refusal("an experiment id of 100,001 digits", .post, "\(experiments)/delete", #"{"experiment_id": \#(digits)}"#, naming: "out of range"),
+            Refusal("an escaped NUL in a name", .post, "/api/2.0/mlflow/registered-models/create", #"{"name": "a\u0000b"}"#, naming: "control characters"),
+            Refusal("a raw NUL byte in a string", "\(experiments)/create", bytes: Array(#"{"name": "a"#.utf8) + [0x00] + Array(#"b"}"#.utf8), naming: "control character"),
+            Refusal("a lone high surrogate escape", .post, "\(experiments)/create", #"{"name": "x\ud800"}"#, naming: "unpaired surrogate"),
+            Refusal("a lone low surrogate escape", .post, "\(experiments)/create", #"{"name": "\udc00x"}"#, naming: "unpaired surrogate"),
+            Refusal("a high surrogate escape before a letter", .post, "\(experiments)/create", #"{"name": "\ud800\u0041"}"#, naming: "unpaired surrogate"),
+            Refusal("a surrogate encoded as UTF-8", "\(experiments)/create", bytes: Array(#"{"name": ""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8), naming: "invalid UTF-8"),
+            Refusal("an overlong UTF-8 encoding", "\(experiments)/create", bytes: Array(#"{"name": ""#.utf8) + [0xC0, 0xAF] + Array(#""}"#.utf8), naming: "invalid UTF-8"),
+            Refusal("invalid UTF-8 in a key", "\(experiments)/create", bytes: Array(#"{""#.utf8) + [0xFF] + Array(#"": 1, "name": "x"}"#.utf8), naming: "invalid UTF-8"),
+        ]
+    }()
+
+    /// MLflow's own limits: a log-batch's counts, key and value lengths.
+    static let overMLflowLimits: [Refusal] = {
+        let runs = "/api/2.0/mlflow/runs"
+        func items(_ count: Int, _ make: (Int) -> String) -> String { "[" + (0..<count).map(make).joined(separator: ",") + "]" }
+        let metric = { (i: Int) in #"{"key": "m\#(i)", "value": 1, "timestamp": 1}"# }
+        let pair = { (i: Int) in #"{"key": "k\#(i)", "value": "v"}"# }
+        return [
+            Refusal("1,001 metrics in one batch", .post, "\(runs)/log-batch", #"{"run_id": "{run}", "metrics": \#(items(1001, metric))}"#, naming: "at most 1000 metrics"),
+            Refusal("101 params in one batch", .post, "\(runs)/log-batch", #"{"run_id": "{run}", "params": \#(items(101, pair))}"#, naming: "100 params"),
+            Refusal("101 tags in one batch", .post, "\(runs)/log-batch", #"{"run_id": "{run}", "tags": \#(items(101, pair))}"#, naming: "100 tags"),
+            Refusal("1,001 items in one batch in all", .post, "\(runs)/log-batch",
+                    #"{"run_id": "{run}", "metrics": \#(items(900, metric)), "params": \#(items(100, pair)), "tags": \#(items(1, pair))}"#, naming: "1000 in all"),
+            Refusal("a param value of 6,001 characters", .post, "\(runs)/log-parameter",
+                    #"{"run_id": "{run}", "key": "k", "value": "\#(String(repeating: "v", count: 6001))"}"#, naming: "the limit is 6000"),
+            Refusal("a run tag value of 8,001 characters", .post, "\(runs)/set-tag",
+                    #"{"run_id": "{run}", "key": "k", "value": "\#(String(repeating: "v", count: 8001))"}"#, naming: "the limit is 8000"),
+            Refusal("an experiment tag value of 8,001 characters", .post, "\(experiments)/set-experiment-tag",
+                    #"{"experiment_id": "{exp}", "key": "k", "value": "\#(String(repeating: "v", count: 8001))"}"#, naming: "the limit is 8000"),
+            Refusal("a model tag value of 8,001 characters", .post, "/api/2.0/mlflow/registered-models/set-tag",
+                    #"{"name": "churn", "key": "k", "value": "\#(String(repeating: "v", count: 8001))"}"#, naming: "the limit is 8000"),
+            Refusal("a metric key of 251 characters", .post, "\(runs)/log-metric",
+                    #"{"run_id": "{run}", "key": "\#(String(repeating: "k", count: 251))", "value": 1, "timestamp": 1}"#, naming: "1 to 250 characters"),
+            Refusal("a param key of 251 characters in a batch", .post, "\(runs)/log-batch",
+                    #"{"run_id": "{run}", "params": [{"key": "\#(String(repeating: "k", count: 251))", "value": "v"}]}"#, naming: "1 to 250 characters"),
+            Refusal("a run name of 251 characters", .post, "\(runs)/create",
+                    #"{"experiment_id": "{exp}", "run_name": "\#(String(repeating: "r", count: 251))"}"#, naming: "the limit is 250"),
+        ]
+    }()
+
+    @Test(arguments: bodyRefusals + heavyBodies + overMLflowLimits)
     func refused(_ refusal: Refusal) async throws {
         try await withTestServer { server in
             try await server.createWorkspace("team-a")

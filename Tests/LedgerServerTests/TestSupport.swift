@@ -5,6 +5,7 @@ import HummingbirdTesting
 import LedgerCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Testing
 @testable import LedgerServer
 
@@ -154,6 +155,47 @@ func withTestServer(live: Bool = false, _ body: @escaping @Sendable (TestServer)
     } else {
         let app = Application(router: buildRouter(ledger: ledger), logger: quietLogger)
         try await app.test(.router) { client in try await body(TestServer(ledger: ledger, client: client)) }
+    }
+}
+
+/// Runs `body` against the server as `ledger serve` runs it (`buildApplication`, on 127.0.0.1 and a
+/// free port), over a new, non-durable ledger; `configure` changes the server's configuration.
+///
+/// Not HummingbirdTesting's `.live`: it rebuilds the application's configuration with
+/// `ApplicationConfiguration.with(address:)`, which drops the connection limit, and it holds a
+/// connection of its own.
+func withRunningServer(configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+                       _ body: @escaping @Sendable (_ port: Int, _ ledger: Ledger) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-server-test-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var ledgerConfiguration = Ledger.Configuration(directory: directory)
+    ledgerConfiguration.durable = false
+    ledgerConfiguration.defaultArtifactRoot = "/srv/artifacts"
+    let ledger = try await Ledger(configuration: ledgerConfiguration)
+    defer { ledger.close() }
+    var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+    configure(&configuration)
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let app = buildApplication(ledger: ledger, configuration: configuration, logger: quietLogger) { channel in
+        portContinuation.yield(channel.localAddress?.port ?? 0)
+        portContinuation.finish()
+    }
+    let services = ServiceGroup(configuration: .init(services: [app], logger: quietLogger))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+            defer { portContinuation.finish() } // a server that fails to start yields no port
+            try await services.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next(), "the server did not start")
+        do {
+            try await body(port, ledger)
+        } catch {
+            await services.triggerGracefulShutdown()
+            throw error
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
     }
 }
 

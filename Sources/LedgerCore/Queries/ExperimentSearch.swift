@@ -71,15 +71,18 @@ public struct ExperimentSearch: Sendable, Hashable {
     public var orderBy: [Order] = []
     public var maxResults: Int = 1000
     public var pageToken: String?
+    /// Whose search it is: pages hold only what it lets the caller read.
+    public var visibility: SearchVisibility = .everything
 
     public init(viewType: ViewType = .activeOnly, name: StringMatch? = nil, tags: [TagCondition] = [], orderBy: [Order] = [],
-                maxResults: Int = 1000, pageToken: String? = nil) {
+                maxResults: Int = 1000, pageToken: String? = nil, visibility: SearchVisibility = .everything) {
         self.viewType = viewType
         self.name = name
         self.tags = tags
         self.orderBy = orderBy
         self.maxResults = maxResults
         self.pageToken = pageToken
+        self.visibility = visibility
     }
 
     /// Served straight from the listing index: no filter and the default order.

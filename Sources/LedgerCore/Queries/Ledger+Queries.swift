@@ -136,6 +136,7 @@ extension Ledger {
             }
             return try read { txn in
                 _ = try reader.requireWorkspace(workspace, txn)
+                let filter = try reader.readFilter(search.visibility, in: workspace, txn)
                 let prefix = Keys.experimentListingPrefix(search.viewType, workspace: workspace)
                 var items: [Experiment] = []
                 var more = false
@@ -152,13 +153,14 @@ extension Ledger {
                         entry = entry == nil ? try cursor.last() : try cursor.previous()
                     }
                     while let current = entry, current.key.hasPrefix(prefix) {
-                        if items.count == search.maxResults { more = true; break }
                         let id = Int64(bitPattern: try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: current.key[prefix.count...])))
+                        entry = try cursor.previous()
+                        guard try filter.allows(.experiment(id), reader, txn) else { continue }
+                        if items.count == search.maxResults { more = true; break }
                         guard let experiment = try reader.experiment(id, txn) else {
                             throw LedgerError(.corruptedData, "the listing index names experiment \(id), which the views do not hold: run replay")
                         }
                         items.append(experiment)
-                        entry = try cursor.previous()
                     }
                 }
                 let next = more ? PageToken(listing: .experiments, position: Keys.id(items.last!.id)).encoded : nil
@@ -168,9 +170,11 @@ extension Ledger {
         let offset = try PageToken.decode(search.pageToken, expecting: .offset)?.offsetValue() ?? 0
         return try read { txn in
             _ = try reader.requireWorkspace(workspace, txn)
+            let filter = try reader.readFilter(search.visibility, in: workspace, txn)
             var matches: [Experiment] = []
             for id in try reader.experimentIDs(in: workspace, txn) {
-                guard let experiment = try reader.experiment(id, txn), search.viewType.includes(experiment.lifecycleStage), search.matches(experiment) else { continue }
+                guard let experiment = try reader.experiment(id, txn), search.viewType.includes(experiment.lifecycleStage), search.matches(experiment),
+                      try filter.allows(.experiment(id), reader, txn) else { continue }
                 matches.append(experiment)
             }
             matches.sort(by: search.areInIncreasingOrder)
@@ -254,20 +258,24 @@ extension Ledger {
     }
 
     /// Registered models of `workspace` in name order, optionally filtered by name and by tags
-    /// (every condition must hold; a model without the tag fails it, except as `modelMatches` says).
+    /// (every condition must hold; a model without the tag fails it, except as `modelMatches` says),
+    /// and to those `visibility` lets the caller read.
     public func searchRegisteredModels(in workspace: String, name: StringMatch? = nil, tags: [ExperimentSearch.TagCondition] = [],
-                                       maxResults: Int = 1000, pageToken: String? = nil) throws -> Page<RegisteredModel> {
+                                       maxResults: Int = 1000, pageToken: String? = nil,
+                                       visibility: SearchVisibility = .everything) throws -> Page<RegisteredModel> {
         try Self.checkPageSize(maxResults)
         let token = try PageToken.decode(pageToken, expecting: .registeredModels)
         let after = token.map { String(decoding: $0.position, as: UTF8.self) }
         return try read { txn in
             _ = try reader.requireWorkspace(workspace, txn)
+            let filter = try reader.readFilter(visibility, in: workspace, txn)
             var items: [RegisteredModel] = []
             var more = false
             for (modelName, id) in try reader.registeredModels(in: workspace, txn) {
                 if let after, modelName <= after { continue }
                 if let name, !name.matches(modelName) { continue }
-                guard let model = try reader.registeredModel(id, txn), Self.modelMatches(model, tags) else { continue }
+                guard try filter.allows(.registeredModel(id), reader, txn),
+                      let model = try reader.registeredModel(id, txn), Self.modelMatches(model, tags) else { continue }
                 if items.count == maxResults { more = true; break }
                 items.append(model)
             }
@@ -331,14 +339,7 @@ extension Ledger {
     public func effectivePermission(of username: String, on target: PermissionTarget, defaultWorkspaceFloor: PermissionLevel? = nil) throws -> PermissionLevel {
         try read { txn in
             let (resource, workspace) = try reader.resolve(target, txn)
-            guard let user = try reader.user(username, txn) else { return .noPermissions }
-            if user.isAdmin { return .manage }
-            if case .workspace = resource {} else if let explicit = try reader.grant(resource, username, txn) {
-                return explicit
-            }
-            if let level = try reader.grant(.workspace(workspace), username, txn) { return level }
-            if workspace == Workspace.defaultName, let floor = defaultWorkspaceFloor { return floor }
-            return .noPermissions
+            return try reader.effectivePermission(of: username, on: resource, in: workspace, defaultWorkspaceFloor: defaultWorkspaceFloor, txn)
         }
     }
 

@@ -14,12 +14,23 @@ struct Authorization: Sendable {
 
     /// Throws 403 `PERMISSION_DENIED` unless the caller holds `level` on `target`.
     /// A target that does not exist (or lives in another workspace) is 404 first.
-    func require(_ level: PermissionLevel, on target: PermissionTarget) throws {
+    ///
+    /// - Parameter subject: What the message names, as the request named it (`run 'abc'` for a
+    ///   run's experiment, `experiment 'name'` for one asked for by name): a refusal tells the
+    ///   caller nothing they did not send, such as the id of an experiment they may not read.
+    func require(_ level: PermissionLevel, on target: PermissionTarget, named subject: String? = nil) throws {
         guard isEnabled else { return }
         let effective = try permission(on: target)
         guard effective >= level else {
-            throw LedgerError(.permissionDenied, "Permission denied: user '\(user?.username ?? "")' has \(effective.rawValue) on \(Self.describe(target)); this needs \(level.rawValue).")
+            throw LedgerError(.permissionDenied, "Permission denied: user '\(user?.username ?? "")' has \(effective.rawValue) on \(subject ?? Self.describe(target)); this needs \(level.rawValue).")
         }
+    }
+
+    /// Whose search this is: everything for an admin (or without authentication), otherwise what
+    /// the caller may read.
+    var searchVisibility: SearchVisibility {
+        guard !isAdmin, let user else { return .everything }
+        return .readable(by: user.username, defaultWorkspaceFloor: defaultWorkspaceFloor)
     }
 
     /// Throws 403 unless the caller is an admin.
@@ -34,7 +45,7 @@ struct Authorization: Sendable {
         return try ledger.effectivePermission(of: user.username, on: target, defaultWorkspaceFloor: defaultWorkspaceFloor)
     }
 
-    /// Whether the caller may read `target` (for filtering search results).
+    /// Whether the caller may read `target` (for filtering run searches by experiment).
     func canRead(_ target: PermissionTarget) -> Bool {
         guard isEnabled else { return true }
         return ((try? permission(on: target)) ?? .noPermissions) >= .read

@@ -45,8 +45,9 @@ struct ExperimentsController {
 
     @Sendable func getByName(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
-        let experiment = try ledger.experiment(named: try call.parameters.nonEmptyString("experiment_name"), in: call.workspace)
-        try call.authorization.require(.read, on: .experiment(id: experiment.id, workspace: call.workspace))
+        let name = try call.parameters.nonEmptyString("experiment_name")
+        let experiment = try ledger.experiment(named: name, in: call.workspace)
+        try call.authorization.require(.read, on: .experiment(id: experiment.id, workspace: call.workspace), named: "experiment '\(name)'")
         return Response.json(JSONWriter.wrapped("experiment") { $0.experiment(experiment) })
     }
 
@@ -70,14 +71,8 @@ struct ExperimentsController {
                 throw APIError.invalid("Invalid filter: experiments can be filtered by name and tags, not by '\(other)'.")
             }
         }
-        return Response.json(try Self.render(Self.readable(ledger.searchExperiments(in: call.workspace, search), call)))
-    }
-
-    /// Only the experiments the caller may read (all of them without authentication).
-    static func readable(_ page: Page<Experiment>, _ call: RequestCall) -> Page<Experiment> {
-        var page = page
-        page.items = page.items.filter { call.authorization.canRead(.experiment(id: $0.id, workspace: $0.workspace)) }
-        return page
+        search.visibility = call.authorization.searchVisibility
+        return Response.json(try Self.render(ledger.searchExperiments(in: call.workspace, search)))
     }
 
     /// `experiments/list`: the guide's curl example; answers like a search of the workspace.
@@ -86,7 +81,8 @@ struct ExperimentsController {
         var search = ExperimentSearch()
         search.viewType = try Self.viewType(call.parameters, "view_type")
         search.maxResults = Ledger.maxPageSize
-        return Response.json(try Self.render(Self.readable(ledger.searchExperiments(in: call.workspace, search), call)))
+        search.visibility = call.authorization.searchVisibility
+        return Response.json(try Self.render(ledger.searchExperiments(in: call.workspace, search)))
     }
 
     static func render(_ page: Page<Experiment>) throws -> JSONWriter {

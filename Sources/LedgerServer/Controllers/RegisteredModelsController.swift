@@ -72,14 +72,13 @@ struct RegisteredModelsController {
         }
         let page = try ledger.searchRegisteredModels(
             in: call.workspace, name: nameMatch, tags: tags, maxResults: Int(clamping: try parameters.optionalInt64("max_results") ?? 100),
-            pageToken: try parameters.optionalString("page_token"))
-        let readable = page.items.filter { call.authorization.canRead(.registeredModel(name: $0.name, workspace: $0.workspace)) }
+            pageToken: try parameters.optionalString("page_token"), visibility: call.authorization.searchVisibility)
         var writer = JSONWriter()
         writer.beginObject()
-        if !readable.isEmpty {
+        if !page.items.isEmpty {
             writer.key("registered_models")
             writer.beginArray()
-            for model in readable { writer.registeredModel(model) }
+            for model in page.items { writer.registeredModel(model) }
             writer.endArray()
         }
         writer.field("next_page_token", page.nextPageToken)

@@ -27,11 +27,12 @@ struct RunsController {
         throw RequestParameters.missing("run_id")
     }
 
-    /// Requires `level` on the experiment of run `runID` (404 when the run is not in the workspace).
+    /// Requires `level` on the experiment of run `runID` (404 when the run is not in the workspace);
+    /// a refusal names the run, not its experiment.
     func authorize(_ level: PermissionLevel, run runID: String, _ call: RequestCall) throws {
         guard call.authorization.isEnabled else { return }
         let experimentID = try ledger.runInfo(id: runID, in: call.workspace).experimentID
-        try call.authorization.require(level, on: .experiment(id: experimentID, workspace: call.workspace))
+        try call.authorization.require(level, on: .experiment(id: experimentID, workspace: call.workspace), named: "run '\(runID)'")
     }
 
     @Sendable func create(_ request: Request, context: LedgerRequestContext) async throws -> Response {
