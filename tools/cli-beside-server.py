@@ -50,9 +50,9 @@ import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
-from ledger_workload import (DEFAULT_LEDGER, HTTP_TIMEOUT_S, REPO_ROOT, Client, CommandResult, IdRegistry,  # noqa: E402
+from ledger_workload import (DEFAULT_LEDGER, HTTP_TIMEOUT_S, REPO_ROOT, CommandResult, IdRegistry,  # noqa: E402
                              LedgerServer, SetupError, Signals, Writer, audit_request_ids, check_binary, run_ledger,
-                             run_parallel)
+                             read_back)
 
 CSV_HEADER = ["time", "sequence", "actor", "source", "remote_address", "user_agent", "request_id", "workspace", "type",
               "entity", "change"]
@@ -241,14 +241,8 @@ class CLIBesideServer:
         self.backups.append((path, before))
 
     def finish(self) -> None:
-        def verify(writer: Writer):
-            client = Client(self.server.url)
-            try:
-                return writer.verify(client)
-            finally:
-                client.close()
         checked = lost = 0
-        for writer, result in zip(self.writers, run_parallel(verify, self.writers, name="verifier")):
+        for writer, result in zip(self.writers, read_back(self.server.url, self.writers)):
             if isinstance(result, Exception):
                 self.fail("read back", f"writer {writer.index}: {type(result).__name__}: {result}")
                 continue

@@ -51,7 +51,7 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
 from ledger_workload import (DEFAULT_LEDGER, HTTP_TIMEOUT_S, REPO_ROOT, Client, IdRegistry, InFlight,  # noqa: E402
-                             LedgerServer, Operation, SetupError, Signals, Writer, check_binary, run_ledger, run_parallel)
+                             LedgerServer, Operation, SetupError, Signals, Writer, check_binary, read_back, run_ledger)
 
 FILL_TIMEOUT_S = 120.0  # the disk must fill within this
 FILLER_CHARS = 3000  # per new tag value while filling
@@ -214,14 +214,8 @@ class FullDisk:
                   f"{sample.get('message') if isinstance(sample, dict) else ''}); {written} left anything behind")
 
     def check_reads(self, when: str) -> None:
-        def verify(writer: Writer):
-            client = Client(self.server.url)
-            try:
-                return writer.verify(client)
-            finally:
-                client.close()
         checked = lost = 0
-        for writer, result in zip(self.writers, run_parallel(verify, self.writers, name="verifier")):
+        for writer, result in zip(self.writers, read_back(self.server.url, self.writers)):
             if isinstance(result, Exception):
                 self.fail("read", f"{when}: writer {writer.index}: {type(result).__name__}: {result}")
                 continue

@@ -1029,6 +1029,19 @@ class IdRegistry:
             return None
 
 
+def read_back(url: str, writers: list) -> list:
+    """Every writer's facts read back through the API, each writer on its own thread and
+    connection: per writer, `(checked, problems)` of `Writer.verify`, or the exception that
+    stopped it."""
+    def verify(writer):
+        client = Client(url)
+        try:
+            return writer.verify(client)
+        finally:
+            client.close()
+    return run_parallel(verify, writers, name="verifier")
+
+
 def run_parallel(function, items: list, name: str = "worker") -> list:
     """`function(item)` for each item on its own thread; the results in order. An exception in a
     thread is returned in place of its result."""
