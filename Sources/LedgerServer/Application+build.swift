@@ -6,10 +6,11 @@ import NIOCore
 
 /// Builds the HTTP application serving the MLflow REST API over `ledger`.
 ///
-/// Every route is served under `/api/` and `/ajax-api/`. The caller owns the ledger and closes it
-/// after the application has stopped (in-flight requests finish first on SIGINT/SIGTERM).
-/// `onServerRunning` is called with the listening channel once the server accepts connections
-/// (its local address tells the port when `configuration.port` is 0).
+/// Every route but `/health` is served under `/api/` and `/ajax-api/`; ``OpenAPIDocument``
+/// describes them all. The caller owns the ledger and closes it after the application has stopped
+/// (in-flight requests finish first on SIGINT/SIGTERM). `onServerRunning` is called with the
+/// listening channel once the server accepts connections (its local address tells the port when
+/// `configuration.port` is 0).
 public func buildApplication(ledger: Ledger, configuration: ServerConfiguration, logger: Logger,
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = buildRouter(ledger: ledger, configuration: configuration)
@@ -49,6 +50,7 @@ func buildRouter(ledger: Ledger, configuration: ServerConfiguration = .init()) -
     router.get("/health") { _, _ in Response.json(JSONWriter.wrapped("status") { $0.value("OK") }) }
     for prefix in ["api", "ajax-api"] {
         let group = router.group(RouterPath(prefix))
+        OpenAPIController(authentication: configuration.authentication).addRoutes(to: group)
         ServerInfoController().addRoutes(to: group)
         WorkspacesController(ledger: ledger).addRoutes(to: group)
         ExperimentsController(ledger: ledger).addRoutes(to: group)

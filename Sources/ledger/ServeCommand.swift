@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
             Opens (or creates) the ledger in --data-dir and serves it; no other service is needed. \
             SIGINT or SIGTERM stop it cleanly: requests in flight finish and their commits land.
 
-            With --auth every request but /health and server-info needs HTTP Basic credentials, and \
+            With --auth every request but /health, server-info and openapi.json needs HTTP Basic credentials, and \
             each route checks the caller's effective permission. On the first start with --auth the admin \
             is created from $LEDGER_ADMIN_USERNAME and $LEDGER_ADMIN_PASSWORD.
 

@@ -169,6 +169,10 @@ private typealias Tag = LedgerCore.Tag
             try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.updatePassword(username: "alice", password: "short", hashRounds: Self.rounds, context: testContext)
             }
+            // Lengths count code points, as MLflow's do: 8 of them in 4 characters are enough.
+            try await ledger.updatePassword(username: "alice", password: String(repeating: "e\u{301}", count: 4), hashRounds: Self.rounds, context: testContext)
+            #expect(try ledger.user(named: "alice").password.matches(String(repeating: "e\u{301}", count: 4)))
+            try await ledger.updatePassword(username: "alice", password: "old-password", hashRounds: Self.rounds, context: testContext)
             try await expectRefusal(ledger, .resourceDoesNotExist) {
                 try await ledger.updatePassword(username: "nobody", password: "long enough", hashRounds: Self.rounds, context: testContext)
             }

@@ -366,6 +366,10 @@ private typealias Tag = LedgerCore.Tag
             try await expectRefusal(ledger, .invalidParameterValue) {
                 try await ledger.logParam(runID: id, key: "long", value: String(repeating: "v", count: 6001), in: "team-a", context: testContext)
             }
+            // 6002 code points in 3001 characters.
+            try await expectRefusal(ledger, .invalidParameterValue) {
+                try await ledger.logParam(runID: id, key: "accents", value: String(repeating: "e\u{301}", count: 3001), in: "team-a", context: testContext)
+            }
         }
     }
 
@@ -531,12 +535,14 @@ private typealias Tag = LedgerCore.Tag
     }
 
     enum BadKey: String, CaseIterable, Sendable {
-        case empty, tooLong, newline, tab, nul, delete
+        case empty, tooLong, tooManyCodePoints, newline, tab, nul, delete
 
         var key: String {
             switch self {
             case .empty: ""
             case .tooLong: String(repeating: "k", count: 251)
+            // 252 code points in 126 characters: MLflow counts code points (Python's len).
+            case .tooManyCodePoints: String(repeating: "e\u{301}", count: 126)
             case .newline: "a\nb"
             case .tab: "a\tb"
             case .nul: "a\u{0}b"

@@ -16,7 +16,7 @@ import Testing
 struct RouteAuthorizationSweepTests {
     /// Who may use a route.
     enum Access: Sendable {
-        /// Everyone, without credentials (`/health`, `server-info`).
+        /// Everyone, without credentials (`/health`, `server-info`, the OpenAPI document).
         case anyone
         /// Every user; the answer lists only what the caller may read in the request's workspace.
         case listing
@@ -118,6 +118,7 @@ struct RouteAuthorizationSweepTests {
         switch (method, template) {
         case (.get, "/health"): return try make(.anyone, template)
         case (.get, "/3.0/mlflow/server-info"): return try make(.anyone, template)
+        case (.get, "/openapi.json"): return try make(.anyone, template)
         // Workspaces and their grants.
         case (.get, "/3.0/mlflow/workspaces"): return try make(.workspaceListing, "\(template)?max_results=1")
         case (.post, "/3.0/mlflow/workspaces"): return try make(.changing, template, ["name": "new-workspace"])
@@ -247,12 +248,19 @@ struct RouteAuthorizationSweepTests {
                     let send = { (client: AuthClient) in try await client.send(request.method, path, json: request.json, workspace: request.workspace) }
                     let everything = teamA.secrets + teamB.secrets
 
+                    if case .anyone = request.access {
+                        // A public answer is the same whoever asks, so it tells no one anything
+                        // of their own (the OpenAPI document holds digits and names by itself).
+                        let anonymous = try await Self.unchanged(server, label) { try await send(server.anonymous) }
+                        #expect(anonymous.status == .ok, "\(label) without credentials: \(anonymous.status) \(anonymous.text)")
+                        for (who, client) in strangers.dropFirst() + [("a user without grants", nobody), ("a team-a reader", reader)] {
+                            let response = try await Self.unchanged(server, label) { try await send(client) }
+                            #expect(response.status == .ok && response.text == anonymous.text, "\(label) with \(who) differs from the anonymous answer")
+                        }
+                        continue
+                    }
                     for stranger in strangers {
                         let response = try await Self.unchanged(server, label) { try await send(stranger.client) }
-                        if case .anyone = request.access {
-                            #expect(response.status == .ok, "\(label) with \(stranger.label): \(response.status) \(response.text)")
-                            continue
-                        }
                         #expect(response.status == .unauthorized, "\(label) with \(stranger.label): \(response.status) \(response.text)")
                         #expect(response.headers[.wwwAuthenticate] == #"Basic realm="mlflow""#, "\(label) with \(stranger.label)")
                         #expect(try response.json()["error_code"] as? String == "UNAUTHENTICATED", "\(label) with \(stranger.label)")
@@ -267,7 +275,7 @@ struct RouteAuthorizationSweepTests {
                     // READ on team-a: reads there, changes nothing anywhere, sees nothing of team-b.
                     let read = try await Self.unchanged(server, label) { try await send(reader) }
                     switch (request.access, holdings.workspace) {
-                    case (.anyone, _), (.workspaceListing, _), (.reading, "team-a"), (.listing, "team-a"):
+                    case (.workspaceListing, _), (.reading, "team-a"), (.listing, "team-a"):
                         #expect(read.status == .ok, "\(label) as a team-a reader: \(read.status) \(read.text)")
                     default:
                         Self.expectRefusedOrEmpty(read, request, "\(label) as a team-a reader")

@@ -375,4 +375,25 @@ struct WorkspaceRouteTests {
             #expect(response.text == #"{"status":"OK"}"#)
         }
     }
+
+    // MARK: Query strings
+
+    /// `?username=` of a grant revoke and `?mode=` of a delete are form values, as every other
+    /// query parameter (and MLflow's server) reads them: `+` is a space.
+    @Test func revokeAndDeleteReadTheirQueryAsAForm() async throws {
+        try await withTestServer { server in
+            try await server.createWorkspace("team-a")
+            _ = try await server.ledger.createUser(username: "ann lee", password: "ann-password", hashRounds: 1_000, context: .system())
+            let grant = try await server.post("\(Self.workspaces)/team-a/permissions", #"{"username": "ann lee", "permission": "READ"}"#)
+            #expect(grant.status == .ok, "\(grant.text)")
+            let revoked = try await server.delete("\(Self.workspaces)/team-a/permissions?username=ann+lee")
+            #expect(revoked.status == .noContent, "\(revoked.text)")
+            #expect(try server.ledger.grants(on: .workspace("team-a")).isEmpty)
+
+            _ = try await server.createExperiment("kept", workspace: "team-a")
+            let deleted = try await server.delete("\(Self.workspaces)/team-a?%6Dode=SET%5FDEFAULT")
+            #expect(deleted.status == .noContent, "\(deleted.text)")
+            #expect(try server.ledger.experiment(named: "kept", in: "default").name == "kept")
+        }
+    }
 }

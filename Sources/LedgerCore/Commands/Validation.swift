@@ -8,6 +8,10 @@ enum Validation {
     static let maxTagValueLength = 8000
     static let maxArtifactRootLength = 2048
 
+    /// A string's length as MLflow's limits count it: Unicode code points (Python's `len`), not
+    /// grapheme clusters, which would let `e` + a combining accent count once.
+    static func length(_ text: String) -> Int { text.unicodeScalars.count }
+
     /// Checks a workspace name's form (2-63 characters, lowercase letters, digits and single inner
     /// hyphens) and, unless `allowDefault`, that it is not reserved.
     static func workspaceName(_ name: String, allowDefault: Bool = true) throws(LedgerError) {
@@ -37,8 +41,8 @@ enum Validation {
         guard let raw else { return nil }
         let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if value.isEmpty { return nil }
-        guard value.count <= maxArtifactRootLength else {
-            throw LedgerError(.invalidParameterValue, "'default_artifact_root' is \(value.count) characters long; the limit is \(maxArtifactRootLength).")
+        guard length(value) <= maxArtifactRootLength else {
+            throw LedgerError(.invalidParameterValue, "'default_artifact_root' is \(length(value)) characters long; the limit is \(maxArtifactRootLength).")
         }
         guard !value.contains("#"), !value.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
             throw LedgerError(.invalidParameterValue, "'default_artifact_root' URL can't include fragments or control characters, got '\(value)'.")
@@ -73,7 +77,7 @@ enum Validation {
 
     /// Tag, parameter and metric keys: 1-250 characters, no control characters.
     static func key(_ key: String, _ what: String) throws(LedgerError) {
-        guard !key.isEmpty, key.count <= maxKeyLength else {
+        guard !key.isEmpty, length(key) <= maxKeyLength else {
             throw LedgerError(.invalidParameterValue, "\(what) key '\(key)' must be 1 to \(maxKeyLength) characters long.")
         }
         guard !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
@@ -82,8 +86,8 @@ enum Validation {
     }
 
     static func value(_ value: String, _ what: String, key: String, limit: Int) throws(LedgerError) {
-        guard value.count <= limit else {
-            throw LedgerError(.invalidParameterValue, "\(what) '\(key)' has a value of \(value.count) characters; the limit is \(limit).")
+        guard length(value) <= limit else {
+            throw LedgerError(.invalidParameterValue, "\(what) '\(key)' has a value of \(length(value)) characters; the limit is \(limit).")
         }
     }
 
@@ -105,7 +109,7 @@ enum Validation {
     }
 
     static func password(_ password: String) throws(LedgerError) {
-        guard password.count >= 8 else {
+        guard length(password) >= 8 else {
             throw LedgerError(.invalidParameterValue, "Password must be at least 8 characters long.")
         }
     }

@@ -2,8 +2,8 @@ import HTTPTypes
 import Hummingbird
 import LedgerCore
 
-/// With `--auth`: every request but `/health` and `server-info` must carry valid HTTP Basic
-/// credentials; without them, 401 with `WWW-Authenticate: Basic realm="mlflow"`.
+/// With `--auth`: every request but `/health`, `server-info` and the OpenAPI document must carry
+/// valid HTTP Basic credentials; without them, 401 with `WWW-Authenticate: Basic realm="mlflow"`.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
     let authenticator: Authenticator
@@ -12,9 +12,13 @@ struct AuthMiddleware: RouterMiddleware {
 
     static let challenge = #"Basic realm="mlflow""#
 
+    /// Whether `path` is served without credentials (the document marks these with `security: []`).
+    static func isPublic(_ path: String) -> Bool {
+        path == "/health" || path.hasSuffix("/mlflow/server-info") || path == "/api/openapi.json" || path == "/ajax-api/openapi.json"
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        if path == "/health" || path.hasSuffix("/mlflow/server-info") {
+        if Self.isPublic(request.uri.path) {
             return try await next(request, context)
         }
         let outcome: Authenticator.Outcome

@@ -67,7 +67,8 @@ struct PermissionsController {
     @Sendable func revokeWorkspaceGrant(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         let name = try managedWorkspace(call, context)
-        guard let username = request.uri.queryParameters["username"].map(String.init), !username.isEmpty else {
+        // A DELETE's parameters are its JSON body; this one's username is in the query string (a form).
+        guard let username = try RequestCall.queryParameters(request).optionalString("username"), !username.isEmpty else {
             throw RequestParameters.missing("username")
         }
         try await ledger.revokePermission(for: username, on: .workspace(name), context: call.context)

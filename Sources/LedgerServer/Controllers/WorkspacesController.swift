@@ -76,7 +76,8 @@ struct WorkspacesController {
     @Sendable func delete(_ request: Request, context: LedgerRequestContext) async throws -> Response {
         let call = try await RequestCall.make(request, context, ledger)
         try call.authorization.requireAdmin("delete workspaces")
-        let modeText = request.uri.queryParameters["mode"].map(String.init) ?? WorkspaceDeletionMode.restrict.rawValue
+        // The mode is in the query string (a form), not the JSON body the other DELETE parameters come in.
+        let modeText = try RequestCall.queryParameters(request).optionalString("mode") ?? WorkspaceDeletionMode.restrict.rawValue
         guard let mode = WorkspaceDeletionMode(rawValue: modeText) else {
             throw APIError.invalid("Invalid deletion mode '\(modeText)'. Must be one of: \(WorkspaceDeletionMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
