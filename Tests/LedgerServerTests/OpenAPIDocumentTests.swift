@@ -116,6 +116,7 @@ struct OpenAPIDocumentTests {
         return try NSRegularExpression(pattern: try #require(schema["pattern"] as? String, "\(name) has no pattern"))
     }
 
+    /// Whether `expression` matches somewhere in `text` (JSON Schema's `pattern` is a search).
     static func matches(_ expression: NSRegularExpression, _ text: String) -> Bool {
         expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
@@ -126,9 +127,9 @@ struct OpenAPIDocumentTests {
         let document = try Document()
         let workspaceName = try Self.pattern("WorkspaceName", in: document)
         let names = ["ab", "a", "default", "team-a", "a1-b2", "123", "team--a", "-team", "team-", "Team-A", "team_a", "api", "ajax-api",
-                     "workspaces", "static-files", "apis", String(repeating: "a", count: 63), String(repeating: "a", count: 64), "é1", "a b", ""]
+                     "workspaces", "static-files", "apis", String(repeating: "a", count: 63), String(repeating: "a", count: 64), "é1", "a b"]
         try await withTestServer { server in
-            for name in names where !name.isEmpty {
+            for name in names {
                 var valid = true
                 do { _ = try server.ledger.workspace(named: name) } catch let error as LedgerError { valid = error.code != .invalidParameterValue }
                 #expect(Self.matches(workspaceName, name) == valid, "workspace name '\(name)': the server says \(valid ? "valid" : "invalid")")
