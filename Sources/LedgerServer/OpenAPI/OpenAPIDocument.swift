@@ -548,11 +548,31 @@ enum OpenAPIDocument {
         }
       },
       "StorageFull": {
-        "description": "The disk holding the ledger is full; nothing of the request was written. Free space and retry.",
+        "description": "The disk holding the ledger is full; nothing of the request was written. Free space and retry. (507, not 503: the MLflow client retries a 503 for minutes and then hides the message.)",
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/StorageFullError"
+            }
+          }
+        }
+      },
+      "PasswordChecksBusy": {
+        "description": "With `--auth`: too many password checks are already waiting; the credentials were not checked. Retry after `Retry-After` seconds.",
+        "headers": {
+          "Retry-After": {
+            "required": true,
+            "description": "Seconds to wait before retrying.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/PasswordChecksBusyError"
             }
           }
         }
@@ -1271,6 +1291,27 @@ enum OpenAPIDocument {
         "type": "string",
         "pattern": "^ *(?:[Aa][Tt][Tt][Rr][Ii][Bb][Uu][Tt][Ee][Ss]\\.)?(?:[Aa][Tt][Tt][Rr][Ii][Bb][Uu][Tt][Ee]\\.)?(?:[Nn][Aa][Mm][Ee]|[Ee][Xx][Pp][Ee][Rr][Ii][Mm][Ee][Nn][Tt]_[Ii][Dd]|[Cc][Rr][Ee][Aa][Tt][Ii][Oo][Nn]_[Tt][Ii][Mm][Ee]|[Ll][Aa][Ss][Tt]_[Uu][Pp][Dd][Aa][Tt][Ee]_[Tt][Ii][Mm][Ee])(?: +(?:[Aa][Ssſ][Cc]|[Dd][Ee][Ssſ][Cc]))? *$",
         "description": "One clause `<field> [ASC|DESC]`, words separated by spaces; the field is `name`, `experiment_id`, `creation_time` or `last_update_time`, either case, optionally prefixed `attribute.` or `attributes.`."
+      },
+      "PasswordChecksBusyError": {
+        "type": "object",
+        "properties": {
+          "error_code": {
+            "type": "string",
+            "enum": [
+              "TEMPORARILY_UNAVAILABLE"
+            ]
+          },
+          "message": {
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "error_code",
+          "message"
+        ],
+        "description": "MLflow's error shape.",
+        "additionalProperties": false
       }
     },
     "pathItems": {
@@ -1435,6 +1476,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         },
@@ -1555,6 +1599,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -1607,6 +1654,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         },
@@ -1689,6 +1739,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -1750,6 +1803,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -1805,6 +1861,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         },
@@ -1878,6 +1937,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -1923,6 +1985,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -1976,6 +2041,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -2137,6 +2205,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -2187,6 +2258,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -2243,6 +2317,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -2338,6 +2415,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         },
@@ -2420,6 +2500,9 @@ enum OpenAPIDocument {
             },
             "413": {
               "$ref": "#/components/responses/PayloadTooLarge"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -2486,6 +2569,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -2547,6 +2633,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -2602,6 +2691,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -2657,6 +2749,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -2724,6 +2819,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -2783,6 +2881,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -2972,6 +3073,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3025,6 +3129,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -3129,6 +3236,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3208,6 +3318,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3287,6 +3400,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3377,6 +3493,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3474,6 +3593,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3575,6 +3697,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3665,6 +3790,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3750,6 +3878,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -3847,6 +3978,9 @@ enum OpenAPIDocument {
             },
             "413": {
               "$ref": "#/components/responses/PayloadTooLarge"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -3911,6 +4045,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -4060,6 +4197,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4117,6 +4257,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -4193,6 +4336,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4270,6 +4416,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4327,6 +4476,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4392,6 +4544,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -4457,6 +4612,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4518,6 +4676,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4627,6 +4788,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4678,6 +4842,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -4727,6 +4894,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -4786,6 +4956,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4846,6 +5019,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4902,6 +5078,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -4982,6 +5161,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -5041,6 +5223,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -5120,6 +5305,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -5180,6 +5368,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -5261,6 +5452,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -5321,6 +5515,9 @@ enum OpenAPIDocument {
             },
             "404": {
               "$ref": "#/components/responses/NotFound"
+            },
+            "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
             }
           }
         }
@@ -5401,6 +5598,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
@@ -5462,6 +5662,9 @@ enum OpenAPIDocument {
               "$ref": "#/components/responses/PayloadTooLarge"
             },
             "503": {
+              "$ref": "#/components/responses/PasswordChecksBusy"
+            },
+            "507": {
               "$ref": "#/components/responses/StorageFull"
             }
           }
