@@ -1,14 +1,15 @@
 import LedgerLMDB
 
 extension Ledger {
-    /// Creates a user. The password is hashed (slowly, off the writer thread) before it is queued.
+    /// Creates a user. The password is hashed (slowly, on a queue of its own: neither the writer
+    /// thread nor the caller's) before the command is queued.
     ///
     /// - Parameter hashRounds: PBKDF2 iterations; lower only in tests.
     public func createUser(username: String, password: String, isAdmin: Bool = false,
                            hashRounds: UInt32 = PasswordHash.recommendedRounds, context: CommandContext) async throws -> User {
         try Validation.username(username)
         try Validation.password(password)
-        let hash = try PasswordHash.make(password: password, rounds: hashRounds)
+        let hash = try await PasswordHash.making(password: password, rounds: hashRounds)
         return try await submit(context) { txn, decision in
             guard try decision.reader.user(username, txn) == nil else {
                 throw LedgerError(.resourceAlreadyExists, "User '\(username)' already exists.")
@@ -21,7 +22,7 @@ extension Ledger {
     /// Replaces a user's password.
     public func updatePassword(username: String, password: String, hashRounds: UInt32 = PasswordHash.recommendedRounds, context: CommandContext) async throws {
         try Validation.password(password)
-        let hash = try PasswordHash.make(password: password, rounds: hashRounds)
+        let hash = try await PasswordHash.making(password: password, rounds: hashRounds)
         try await submit(context) { txn, decision in
             _ = try decision.reader.requireUser(username, txn)
             decision.emit(.userPasswordChanged(username: username, password: hash), in: Workspace.defaultName)

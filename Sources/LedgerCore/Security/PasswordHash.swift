@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 import _CryptoExtras
 
 #if canImport(FoundationEssentials)
@@ -32,6 +33,20 @@ public struct PasswordHash: Sendable, Hashable {
         for i in salt.indices { salt[i] = generator.next() }
         return PasswordHash(rounds: rounds, salt: salt, derivedKey: try derive(password, salt: salt, rounds: rounds))
     }
+
+    /// Hashes `password` like ``make(password:rounds:)`` on a queue of its own, one hash at a time,
+    /// so that the caller's thread (one of Swift's cooperative threads, as many as the cores)
+    /// stays free for other work during the hundreds of milliseconds a hash takes.
+    public static func making(password: String, rounds: UInt32 = recommendedRounds) async throws(LedgerError) -> PasswordHash {
+        let result: Result<PasswordHash, LedgerError> = await withCheckedContinuation { continuation in
+            hashingQueue.async {
+                continuation.resume(returning: Result { () throws(LedgerError) in try make(password: password, rounds: rounds) })
+            }
+        }
+        return try result.get()
+    }
+
+    private static let hashingQueue = DispatchQueue(label: "ledger.password-hash", qos: .userInitiated)
 
     /// Checks `password` against the hash in constant time.
     public func matches(_ password: String) -> Bool {
