@@ -19,6 +19,12 @@ struct CLIResult: CustomStringConvertible {
     var description: String { "exit \(status)\n--- stdout:\n\(stdout)--- stderr:\n\(stderr)" }
 }
 
+extension CLIResult {
+    init(_ spawned: SpawnedProcess) {
+        self.init(status: spawned.status, stdout: spawned.stdout, stderr: spawned.stderr)
+    }
+}
+
 /// Runs the built `ledger` with `arguments` and returns its exit status, stdout and stderr.
 ///
 /// `$LEDGER_DATA_DIR` is removed from the inherited environment unless `environment` sets it.
@@ -40,9 +46,9 @@ private func runLedgerBlocking(_ arguments: [String], environment: [String: Stri
     for (key, value) in environment { env[key] = value }
     #if os(Linux)
     if let seconds {
-        return try spawn("/usr/bin/timeout", ["-s", "TERM", String(seconds), ledgerExecutable] + arguments, environment: env, currentDirectory: currentDirectory)
+        return CLIResult(try SpawnedProcess.run("/usr/bin/timeout", ["-s", "TERM", String(seconds), ledgerExecutable] + arguments, environment: env, currentDirectory: currentDirectory))
     }
-    return try spawn(ledgerExecutable, arguments, environment: env, currentDirectory: currentDirectory)
+    return CLIResult(try SpawnedProcess.run(ledgerExecutable, arguments, environment: env, currentDirectory: currentDirectory))
     #else
     let process = Process()
     process.executableURL = URL(fileURLWithPath: ledgerExecutable)
@@ -67,85 +73,6 @@ private func runLedgerBlocking(_ arguments: [String], environment: [String: Stri
     return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     #endif
 }
-
-#if os(Linux)
-/// Runs `executable` with posix_spawn and collects its exit status and output.
-///
-/// Not `Foundation.Process`: on Linux its `run()` scans /proc/self/fd with a dirent over-read that
-/// crashes intermittently in a process holding many descriptors, as this test process does
-/// (swift-corelibs-foundation PR #5472, present in Swift 6.3.1).
-private func spawn(_ executable: String, _ arguments: [String], environment: [String: String], currentDirectory: String?) throws -> CLIResult {
-    struct SpawnError: Error, CustomStringConvertible { var description: String }
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-    typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-    var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-    guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
-        throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
-    }
-    // Not inherited by children spawned meanwhile (pipe2 is a GNU extension Swift does not see;
-    // every spawn here also closes all descriptors above 2).
-    for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-    // Both are GNU extensions (glibc 2.29, 2.34) that Swift's Glibc module does not declare.
-    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-        _ = unsafeBitCast(symbol, to: AddClosefrom.self)(&actions, 3)
-    }
-    if let currentDirectory {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
-            throw SpawnError(description: "posix_spawn_file_actions_addchdir_np is not available")
-        }
-        _ = unsafeBitCast(symbol, to: AddChdir.self)(&actions, currentDirectory)
-    }
-
-    func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] { strings.map { strdup($0) } + [nil] }
-    let argv = cStrings([executable] + arguments)
-    let envp = cStrings(environment.map { "\($0.key)=\($0.value)" })
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-    close(outPipe[1])
-    close(errPipe[1])
-    guard spawned == 0 else {
-        close(outPipe[0])
-        close(errPipe[0])
-        throw SpawnError(description: "posix_spawn \(executable): \(String(cString: strerror(spawned)))")
-    }
-
-    // Read both pipes concurrently so a full pipe never blocks the child.
-    nonisolated(unsafe) var errData: [UInt8] = []
-    let errFD = errPipe[0]
-    let done = DispatchSemaphore(value: 0)
-    Thread {
-        errData = readAll(errFD)
-        done.signal()
-    }.start()
-    let outData = readAll(outPipe[0])
-    done.wait()
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    // WIFEXITED / WEXITSTATUS, else 128 + the signal, as a shell reports it.
-    let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    return CLIResult(status: exitStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-}
-
-/// Reads `fd` to its end and closes it.
-private func readAll(_ fd: Int32) -> [UInt8] {
-    var data: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = read(fd, &buffer, buffer.count)
-        if n > 0 { data += buffer[0..<n] } else if n == 0 || errno != EINTR { break }
-    }
-    close(fd)
-    return data
-}
-#endif
 
 // MARK: - Temporary directories
 

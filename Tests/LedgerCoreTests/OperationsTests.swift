@@ -128,18 +128,11 @@ import Testing
     }
 }
 
-/// Runs a program to completion and returns its exit status and combined output.
+/// Runs a program to completion and returns its exit status and output (posix_spawn, not
+/// `Foundation.Process`, whose `run()` crashes intermittently on Linux: see ``SpawnedProcess``).
 func runProcess(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let result = try SpawnedProcess.run(path, arguments)
+    return (result.status, result.stdout + result.stderr)
 }
 
 /// Files of this process open under `directory` (from /proc/self/fd).
