@@ -44,6 +44,15 @@ final class Authenticator: Sendable {
         var refusedOrder: [Credential] = []
         /// Derivations waiting or running, by credential.
         var inFlight: [Credential: Task<Bool, Never>] = [:]
+
+        /// Whether `credential` was verified (true) or refused (false) against `storedKey`, if known.
+        func known(_ credential: Credential, against storedKey: [UInt8]) -> Bool? {
+            if let known = verified[credential.username], known.derivedKey == storedKey,
+               Authenticator.constantTimeEqual(known.passwordMAC, credential.passwordMAC) {
+                return true
+            }
+            return refused[credential] == storedKey ? false : nil
+        }
     }
 
     private let ledger: Ledger
@@ -70,11 +79,7 @@ final class Authenticator: Sendable {
         let credential = Credential(username: username, passwordMAC: mac(password))
         let storedKey = user.password.derivedKey
         let derivation: Task<Bool, Never>? = state.withLock { state in
-            if let known = state.verified[username], known.derivedKey == storedKey,
-               Self.constantTimeEqual(known.passwordMAC, credential.passwordMAC) {
-                return nil
-            }
-            if state.refused[credential] == storedKey { return nil }
+            if state.known(credential, against: storedKey) != nil { return nil }
             if let running = state.inFlight[credential] { return running }
             guard state.inFlight.count < Self.maxPendingDerivations else { return nil }
             let task = Task { await self.derive(credential, password: password, against: user.password) }
@@ -84,12 +89,10 @@ final class Authenticator: Sendable {
         if let derivation {
             return await derivation.value ? .authenticated(user) : .refused
         }
-        return state.withLock { state in
-            if let known = state.verified[username], known.derivedKey == storedKey,
-               Self.constantTimeEqual(known.passwordMAC, credential.passwordMAC) {
-                return .authenticated(user)
-            }
-            return state.refused[credential] == storedKey ? .refused : .busy
+        switch state.withLock({ $0.known(credential, against: storedKey) }) {
+        case true?: return .authenticated(user)
+        case false?: return .refused
+        case nil: return .busy
         }
     }
 
@@ -140,7 +143,7 @@ final class Authenticator: Sendable {
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    fileprivate static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for i in a.indices { difference |= a[i] ^ b[i] }
