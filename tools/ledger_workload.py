@@ -111,11 +111,15 @@ class LedgerServer:
     `log_path` (appended, one header line per start)."""
 
     def __init__(self, binary: Path, data_dir: Path, log_path: Path, artifact_root: Path | None = None,
-                 wrapper: list[str] | None = None):
+                 wrapper: list[str] | None = None, arguments: list[str] | None = None,
+                 environment: dict[str, str] | None = None):
         self.binary = binary
         self.data_dir = data_dir
         self.log_path = log_path
         self.artifact_root = artifact_root or data_dir.parent / "artifacts"
+        # More `ledger serve` options (such as --auth) and environment variables, beside this one's.
+        self.arguments = arguments or []
+        self.environment = environment or {}
         # A command that runs the server as its child (such as strace -o FILE): signals go to that child.
         self.wrapper = wrapper or []
         self.process: subprocess.Popen | None = None
@@ -141,14 +145,17 @@ class LedgerServer:
         """Starts the server process on a new free port without waiting; returns its command."""
         self.port = free_port()
         command = self.wrapper + [str(self.binary), "serve", "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
-                                  "--port", str(self.port), "--default-artifact-root", str(self.artifact_root)]
+                                  "--port", str(self.port), "--default-artifact-root", str(self.artifact_root)] + self.arguments
         self.starts += 1
         with Signals.hold(), open(self.log_path, "ab") as log:
             log.write(f"==> start {self.starts}: {' '.join(command)}\n".encode())
             log.flush()
             self.process = subprocess.Popen(command, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                                            start_new_session=True)
+                                            env={**os.environ, **self.environment}, start_new_session=True)
         return command
+
+    def is_alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def start(self) -> float:
         """Starts the server and waits for `GET /health`; returns the seconds that took."""

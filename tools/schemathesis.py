@@ -31,14 +31,11 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import importlib.metadata
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,12 +44,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LEDGER = REPO_ROOT / ".build" / "debug" / "ledger"
+sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
+from ledger_workload import DEFAULT_LEDGER, REPO_ROOT, LedgerServer, SetupError, Signals  # noqa: E402
+
 EXPECTED_SCHEMATHESIS = "4.32.5"
 
-HEALTH_TIMEOUT_S = 30.0  # bounded wait for GET /health after start
-STOP_TIMEOUT_S = 10.0  # SIGTERM, then SIGKILL after this
 HTTP_TIMEOUT_S = 10  # every seeding request
 
 ADMIN = ("admin", "admin-fuzz-password")
@@ -83,152 +79,24 @@ AUTH_CHECKS = CHECKS + ["ignored_auth"]
 AUTH_EXCLUDED_PATHS = r"/mlflow/users/(delete|update-admin|update-password)$"
 
 
-class SetupError(Exception):
-    """The fuzzing cannot run at all (no binary, no schemathesis, no server)."""
-
-
-class Signals:
-    """SIGTERM and SIGINT unwind the script (so the server is stopped and the directory removed),
-    except while the server process is being started or stopped: there they wait until its handle
-    is kept or it is gone, so no server is ever left behind."""
-
-    held = 0
-    pending: int | None = None
-
-    @classmethod
-    def install(cls) -> None:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            if signal.getsignal(signum) is not signal.SIG_IGN:
-                signal.signal(signum, cls._handler)
-
-    @classmethod
-    def _handler(cls, signum, frame):
-        if cls.held:
-            cls.pending = signum
-            return
-        raise SystemExit(128 + signum)
-
-    @classmethod
-    @contextlib.contextmanager
-    def hold(cls):
-        cls.held += 1
-        try:
-            yield
-        finally:
-            cls.held -= 1
-            if not cls.held and cls.pending is not None:
-                signum, cls.pending = cls.pending, None
-                raise SystemExit(128 + signum)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LedgerServer:
-    """`ledger serve` on a free port over a temporary data directory; `stop()` always cleans up."""
+class FuzzServer(LedgerServer):
+    """`ledger serve` over a new temporary directory (with `--auth`, its admin is `ADMIN`);
+    `remove()` stops it and deletes the directory."""
 
     def __init__(self, binary: Path, authentication: bool):
-        self.binary = binary
         self.authentication = authentication
         self.tmp = Path(tempfile.mkdtemp(prefix="ledger-schemathesis-"))
-        self.data_dir = self.tmp / "data"
-        self.artifacts = self.tmp / "artifacts"
-        self.stdout_path = self.tmp / "server.stdout"
-        self.stderr_path = self.tmp / "server.stderr"
-        self.process: subprocess.Popen | None = None
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output_tail(self, limit: int = 4000) -> str:
-        text = ""
-        for path in (self.stderr_path, self.stdout_path):
-            try:
-                text += path.read_text(errors="replace")
-            except OSError:
-                pass
-        return text[-limit:] if text else "(no output)"
-
-    def start(self) -> None:
-        # A port picked free can be taken before the server binds it: try a few times.
-        environment = dict(os.environ)
-        if self.authentication:
-            environment.update({"LEDGER_ADMIN_USERNAME": ADMIN[0], "LEDGER_ADMIN_PASSWORD": ADMIN[1]})
-        last_error = ""
-        for _ in range(3):
-            self.port = free_port()
-            command = [str(self.binary), "serve", "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
-                       "--port", str(self.port), "--default-artifact-root", str(self.artifacts)]
-            if self.authentication:
-                command.append("--auth")
-            with Signals.hold(), open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-                self.process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                                env=environment, start_new_session=True)
-            outcome = self._wait_healthy()
-            if outcome is None:
-                return
-            last_error = outcome
-            self._terminate()
-            if "address already in use" not in self.output_tail().lower():
-                break
-        raise SetupError(f"ledger serve did not become healthy: {last_error}\n"
-                         f"command: {' '.join(command)}\n--- server output ---\n{self.output_tail()}")
-
-    def _wait_healthy(self) -> str | None:
-        """None once `GET /health` answers 200; otherwise why not."""
-        deadline = time.monotonic() + HEALTH_TIMEOUT_S
-        last = "no answer"
-        while time.monotonic() < deadline:
-            code = self.process.poll()
-            if code is not None:
-                return f"the server exited with status {code} before answering /health"
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return None
-                    last = f"/health answered {response.status}"
-            except urllib.error.HTTPError as e:
-                last = f"/health answered {e.code}"
-            except (urllib.error.URLError, OSError) as e:
-                last = f"/health: {e}"
-            time.sleep(0.1)
-        return f"no 200 from /health within {HEALTH_TIMEOUT_S:.0f} s (last: {last})"
-
-    def is_alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def _terminate(self) -> None:
-        with Signals.hold():
-            process = self.process
-            if process is None or process.poll() is not None:
-                self.process = None
-                return
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                print(f"note: the server did not stop within {STOP_TIMEOUT_S:.0f} s of SIGTERM; killing it",
-                      file=sys.stderr)
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT_S)
-            self.process = None
-
-    def stop(self) -> None:
-        """Stops the server (its commits land first), keeping the data directory."""
-        self._terminate()
+        super().__init__(binary, self.tmp / "data", self.tmp / "server.log", artifact_root=self.tmp / "artifacts",
+                         arguments=["--auth"] if authentication else [],
+                         environment={"LEDGER_ADMIN_USERNAME": ADMIN[0], "LEDGER_ADMIN_PASSWORD": ADMIN[1]}
+                         if authentication else {})
 
     def remove(self) -> None:
         with Signals.hold():
             try:
-                self._terminate()
+                self.stop()
             finally:
                 shutil.rmtree(self.tmp, ignore_errors=True)
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,7 +106,7 @@ class LedgerServer:
 class Seeder:
     """Plain-HTTP requests that must succeed: the data the fuzzing starts from."""
 
-    def __init__(self, server: LedgerServer):
+    def __init__(self, server: FuzzServer):
         self.base = server.url
         self.headers = {"User-Agent": "ledger-schemathesis-seed"}
         if server.authentication:
@@ -297,14 +165,14 @@ class Round:
         self.problems: list[str] = []
 
     def run(self) -> None:
-        server = LedgerServer(self.binary, self.authentication)
+        server = FuzzServer(self.binary, self.authentication)
         try:
             server.start()
             Seeder(server).seed()
             har = server.tmp / "requests.har"
             self.cases = self.fuzz(server, har)
             if not server.is_alive():
-                self.problems.append(f"the server exited during fuzzing:\n{server.output_tail()}")
+                self.problems.append(f"the server exited during fuzzing:\n{server.log_tail()}")
             server.stop()
             self.verify_log(server, har)
             if self.args.keep_reports and har.exists():
@@ -313,7 +181,7 @@ class Round:
         finally:
             server.remove()
 
-    def fuzz(self, server: LedgerServer, har: Path) -> int:
+    def fuzz(self, server: FuzzServer, har: Path) -> int:
         """Runs schemathesis; returns the number of test cases it generated."""
         checks = AUTH_CHECKS if self.authentication else CHECKS
         command = SCHEMATHESIS + [
@@ -354,7 +222,7 @@ class Round:
             self.problems.append("could not read the number of generated test cases from schemathesis's report")
         return cases
 
-    def verify_log(self, server: LedgerServer, har: Path) -> None:
+    def verify_log(self, server: FuzzServer, har: Path) -> None:
         """`replay --verify` passes, and every event comes from a request answered 2xx."""
         verify = subprocess.run([str(self.binary), "replay", "--verify", "--data-dir", str(server.data_dir)],
                                 capture_output=True, text=True, timeout=120)
