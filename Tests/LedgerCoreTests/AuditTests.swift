@@ -137,6 +137,35 @@ import Testing
 
     // MARK: - Time
 
+    /// The index keeps a scope's entries in chunks of 48 keyed by their first sequence: a long
+    /// scope spans several chunks, and a filter that starts inside one reads from that entry on.
+    @Test func indexChunksHoldEveryEntryAndSeekInsideThem() async throws {
+        try await withTemporaryLedger { ledger, _ in
+            let history = try await Self.buildHistory(ledger)
+            for (kind, scope, events) in [(AuditIndex.Kind.workspace, "bulk", history.all.filter { $0.workspace == "bulk" }),
+                                          (.actor, "bulk", history.all.filter { $0.actor == "bulk" })] {
+                #expect(events.count > 3 * AuditIndex.chunkCapacity)
+                let prefix = AuditIndex.prefix(kind, scope)
+                let chunks = try ledger.read { txn in
+                    try ledger.reader.scan(ledger.db.audit, prefix: prefix, txn) { key, value in
+                        (key: Array(key), sequences: stride(from: 0, to: value.count, by: AuditIndex.entrySize).map { AuditIndex.sequence(in: value, at: $0) })
+                    }
+                }
+                #expect(chunks.flatMap(\.sequences) == events.map(\.sequence))
+                #expect(chunks.dropLast().allSatisfy { $0.sequences.count == AuditIndex.chunkCapacity })
+                #expect(chunks.allSatisfy { $0.key == AuditIndex.chunkKey(prefix, firstSequence: $0.sequences[0]) })
+            }
+            let bulk = history.all.filter { $0.workspace == "bulk" }
+            for start in stride(from: 0, to: bulk.count, by: 5) {
+                let since = bulk[start].timestamp
+                Self.expectResult(try Self.audit(ledger, AuditFilter(workspace: "bulk", since: since)),
+                                  equals: bulk.filter { $0.timestamp >= since })
+                Self.expectResult(try Self.audit(ledger, AuditFilter(actor: "bulk", until: since)),
+                                  equals: history.all.filter { $0.actor == "bulk" && $0.timestamp <= since })
+            }
+        }
+    }
+
     @Test func sinceAndUntilNarrowByTime() async throws {
         try await withTemporaryLedger { ledger, _ in
             let history = try await Self.buildHistory(ledger)

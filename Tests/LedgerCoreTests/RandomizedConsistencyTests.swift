@@ -678,7 +678,7 @@ import Testing
         let experimentNames = map("experiment_names")
         var experimentIDs: Set<Int64> = []
         var maxExperiment: Int64 = -1
-        for entry in all("experiments") {
+        for entry in all("experiments") where entry.key != Keys.idCounter {
             let experiment = try entry.value.withUnsafeBytes { try Experiment(decoding: $0) }
             experimentIDs.insert(experiment.id)
             maxExperiment = max(maxExperiment, experiment.id)
@@ -699,12 +699,11 @@ import Testing
         if listedExperiments != experimentIDs.count { problems.append("ALL listing holds \(listedExperiments) experiments, not \(experimentIDs.count)") }
         let listedByStage = listing.keys.filter { $0.first == Keys.experimentPartition(.activeOnly) || $0.first == Keys.experimentPartition(.deletedOnly) }.count
         if listedByStage != experimentIDs.count { problems.append("stage listings hold \(listedByStage) experiments, not \(experimentIDs.count)") }
-        let counters = map("counters")
-        func counter(_ name: [UInt8]) -> Int64 {
-            guard let bytes = counters[name], bytes.count == 8 else { return 0 }
+        func nextID(_ view: String) -> Int64 {
+            guard let bytes = map(view)[Keys.idCounter], bytes.count == 8 else { return 0 }
             return Int64(bitPattern: bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         }
-        if counter(Keys.experimentCounter) <= maxExperiment { problems.append("the experiment counter would reuse an id") }
+        if nextID("experiments") <= maxExperiment { problems.append("the experiment counter would reuse an id") }
 
         let runsByExperiment = map("runs_by_experiment")
         var runIDs: Set<String> = []
@@ -727,7 +726,7 @@ import Testing
         let modelNames = map("registered_model_names")
         var modelIDs: Set<Int64> = []
         var maxModel: Int64 = -1
-        for entry in all("registered_models") {
+        for entry in all("registered_models") where entry.key != Keys.idCounter {
             let model = try entry.value.withUnsafeBytes { try RegisteredModel(decoding: $0) }
             modelIDs.insert(model.id)
             maxModel = max(maxModel, model.id)
@@ -735,7 +734,7 @@ import Testing
             if modelNames[Keys.scoped(model.workspace, model.name)] != Keys.id(model.id) { problems.append("model \(model.id) not found by its name") }
         }
         if modelNames.count != modelIDs.count { problems.append("model names and models differ in number") }
-        if counter(Keys.registeredModelCounter) <= maxModel { problems.append("the model counter would reuse an id") }
+        if nextID("registered_models") <= maxModel { problems.append("the model counter would reuse an id") }
 
         let users = Set(all("users").map { String(decoding: $0.key, as: UTF8.self) })
         let grants = all("grants")

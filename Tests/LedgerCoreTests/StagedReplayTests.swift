@@ -30,6 +30,10 @@ import Testing
             let points = (0..<100).map { Metric(key: "long", value: Double($0) / 7, timestamp: Int64(1_700_000_000_000 + batch * 1000 - $0), step: Int64(batch * 100 + $0)) }
             try await ledger.logBatch(runID: again.info.runID, metrics: points, in: "kept", context: testContext)
         }
+        // Enough events of one workspace and one actor to fill several audit chunks.
+        for step in 0..<(2 * AuditIndex.chunkCapacity + 7) {
+            try await ledger.logMetric(runID: again.info.runID, Metric(key: "tick", value: 1, timestamp: 9, step: Int64(step)), in: "kept", context: testContext)
+        }
         _ = try await ledger.renameExperiment(id: kept.id, to: "renamed", in: "kept", context: testContext)
         return again.info.runID
     }
@@ -64,7 +68,8 @@ import Testing
             try await Self.history(ledger)
             let live = try RandomizedConsistencyTests.dumpViews(ledger)
             #expect(live["metric_chunks"]?.isEmpty == false)
-            #expect(live["audit_by_workspace"]?.isEmpty == false)
+            let audit = try #require(live["audit"])
+            #expect(Set(audit.map { $0.key.dropLast(8) }).count < audit.count, "some scope spans several audit chunks")
             let rebuilt = try Self.rebuiltViews(ledger, pipelined: pipelined, budget: budget)
             for name in LedgerDatabases.projectionNames {
                 #expect(rebuilt[name] == live[name], "view \(name)")
@@ -120,8 +125,9 @@ import Testing
 
     // MARK: - Upgrade from an earlier projection version
 
-    /// A ledger whose views version 1 built (the audit indexes and the metric history under their
-    /// old names and layouts) is rebuilt on open: the retired databases go, the new ones answer.
+    /// A ledger whose views an earlier version built (the audit indexes, the id counters and the
+    /// metric history under their old names and layouts) is rebuilt on open: the retired
+    /// databases go, the new ones answer.
     @Test func viewsOfVersionOneAreRebuiltAndRetiredDatabasesDropped() async throws {
         let directory = ReplayAndAsOfTests.temporaryPath("ledger-upgrade")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -133,10 +139,11 @@ import Testing
             configuration.durable = false
             let environment = try Environment(path: directory, configuration: configuration)
             let meta = try environment.openDatabase("meta", create: false)
-            let old = try LedgerDatabases.retiredProjectionNames.map { try environment.openDatabase($0, create: true) }
-            let current = try ["audit_by_workspace", "audit_by_actor"].map {
-                try environment.openDatabase($0, create: false, options: [.duplicateSort, .duplicateFixed])
+            // The audit indexes of versions 2 and 3 were duplicate-sorted.
+            let old = try LedgerDatabases.retiredProjectionNames.map { name in
+                try environment.openDatabase(name, create: true, options: name.hasPrefix("audit_by") ? [.duplicateSort, .duplicateFixed] : [])
             }
+            let current = try ["audit", "experiments"].map { try environment.openDatabase($0, create: false) }
             try environment.write { txn in
                 for database in old { try txn.put(database, key: [1, 2, 3], value: [4]) }
                 for database in current { try txn.removeAll(database) }
@@ -170,7 +177,7 @@ import Testing
             var configuration = Environment.Configuration()
             configuration.durable = false
             let environment = try Environment(path: directory, configuration: configuration)
-            try environment.write { txn throws in #expect(try txn.dropDatabase(named: "audit_by_actor")) }
+            try environment.write { txn throws in #expect(try txn.dropDatabase(named: "audit")) }
         }
         let error = await expectLedgerError(.incompatibleFormat) { try await withReopenableLedger(directory, readOnly: true) { _ in } }
         #expect(error?.message.contains("open it once for writing") == true)
@@ -236,24 +243,51 @@ import Testing
         }
     }
 
-    // MARK: - Differences in duplicate-sorted views
+    // MARK: - Differences in chunked views
 
-    /// An audit entry removed from the live views is reported as missing, with the key, the value
-    /// and the event that wrote it; so is a sealed chunk of metric points.
-    @Test func missingDuplicateIsNamedWithItsEvent() async throws {
+    /// The audit chunk holding an event's entry, and the sequences it holds.
+    static func auditChunk(_ directory: String, workspace: String, holding sequence: UInt64) throws -> (key: [UInt8], sequences: [UInt64]) {
+        var found: (key: [UInt8], sequences: [UInt64])?
+        try TamperDetectionTests.withDatabases(directory, ["audit"]) { txn, databases throws in
+            let prefix = AuditIndex.prefix(.workspace, workspace)
+            try txn.withCursor(databases[0]) { cursor throws in
+                var entry = try cursor.seek(atOrAfter: prefix)
+                while let current = entry, current.key.hasPrefix(prefix), found == nil {
+                    let sequences = stride(from: 0, to: current.value.count, by: AuditIndex.entrySize).map { AuditIndex.sequence(in: current.value, at: $0) }
+                    if sequences.contains(sequence) { found = (Array(current.key), sequences) }
+                    entry = try cursor.next()
+                }
+            }
+        }
+        return try #require(found)
+    }
+
+    /// An audit chunk removed from the live views is reported as missing, with its key and the
+    /// last event that wrote it; one that lost an entry differs in value.
+    @Test func damagedAuditChunksAreNamedWithTheirEvent() async throws {
         try await TamperDetectionTests.withHistory { directory, history in
-            var removed: [UInt8]?
-            try TamperDetectionTests.withDatabases(directory, ["audit_by_workspace"]) { txn, databases throws in
-                let rawType = EventType.workspaceUpdated.rawValue
-                let exact = Keys.be64(history.workspaceUpdate) + [UInt8(rawType >> 8), UInt8(rawType & 0xFF)]
-                #expect(try txn.deleteDuplicate(databases[0], key: Keys.prefix("team-a"), value: exact))
-                removed = exact
+            let chunk = try Self.auditChunk(directory, workspace: "team-a", holding: history.workspaceUpdate)
+            try TamperDetectionTests.withDatabases(directory, ["audit"]) { txn, databases throws in
+                #expect(try txn.delete(databases[0], key: chunk.key))
             }
             let report = try await TamperDetectionTests.verify(directory)
-            let audit = try #require(report.problems.first { $0.view == "audit_by_workspace" })
-            #expect(audit.kind == .missingInView)
-            #expect(audit.sequence == history.workspaceUpdate)
-            #expect(audit.key == "team-a/ → 0x" + removed!.hexString)
+            let missing = try #require(report.problems.first { $0.view == "audit" })
+            #expect(missing.kind == .missingInView)
+            #expect(missing.sequence == chunk.sequences.last)
+            #expect(missing.key == Ledger.printable(chunk.key))
+        }
+        try await TamperDetectionTests.withHistory { directory, history in
+            let chunk = try Self.auditChunk(directory, workspace: "team-a", holding: history.workspaceUpdate)
+            try TamperDetectionTests.withDatabases(directory, ["audit"]) { txn, databases throws in
+                var value = try #require(try txn.get(databases[0], key: chunk.key))
+                let index = try #require(chunk.sequences.firstIndex(of: history.workspaceUpdate))
+                value.removeSubrange(index * AuditIndex.entrySize..<(index + 1) * AuditIndex.entrySize)
+                if value.isEmpty { #expect(try txn.delete(databases[0], key: chunk.key)) } else { try txn.put(databases[0], key: chunk.key, value: value) }
+            }
+            let report = try await TamperDetectionTests.verify(directory)
+            let differs = try #require(report.problems.first { $0.view == "audit" })
+            #expect(differs.kind == (chunk.sequences.count == 1 ? .missingInView : .valueDiffers))
+            #expect(differs.sequence == chunk.sequences.last)
         }
     }
 

@@ -28,29 +28,34 @@ extension Ledger {
         guard lower <= upper else { return scan }
 
         let db = self.db
-        let index: (database: Database, scope: String)? =
-            filter.workspace.map { (db.eventsByWorkspace, $0) } ?? filter.actor.map { (db.eventsByActor, $0) }
+        let scopePrefix: [UInt8]? =
+            filter.workspace.map { AuditIndex.prefix(.workspace, $0) } ?? filter.actor.map { AuditIndex.prefix(.actor, $0) }
         var next = lower
         let chunk = 10_000
         while next <= upper {
             let resume: UInt64? = try read { txn in
                 var handled = 0
-                if let index {
-                    // The index holds, under `scope ‖ 0`, one value per event: BE64 sequence ‖ BE16 type.
-                    return try txn.withCursor(index.database) { cursor in
-                        var entry = try cursor.seek(key: Keys.prefix(index.scope), atOrAfterValue: Keys.auditProbe(next))
-                        while let current = entry {
-                            guard current.value.count == Projector.auditItemSize else {
-                                throw LedgerError(.corruptedData, "audit index value of \(current.value.count) bytes, expected \(Projector.auditItemSize): run 'ledger replay'")
+                if let prefix = scopePrefix {
+                    // The scope's chunks of entries (BE64 sequence ‖ BE16 type), from the one
+                    // holding `next`: the last chunk that starts at or before it.
+                    return try txn.withCursor(db.audit) { cursor in
+                        let later = try cursor.seek(atOrAfter: AuditIndex.chunkKey(prefix, firstSequence: next &+ 1))
+                        var entry = later == nil ? try cursor.last() : try cursor.previous()
+                        if entry.map({ !$0.key.hasPrefix(prefix) }) ?? true { entry = try cursor.seek(atOrAfter: prefix) }
+                        while let current = entry, current.key.hasPrefix(prefix) {
+                            try AuditIndex.checkChunk(key: current.key, value: current.value, prefix: prefix)
+                            for offset in stride(from: 0, to: current.value.count, by: AuditIndex.entrySize) {
+                                let sequence = AuditIndex.sequence(in: current.value, at: offset)
+                                if sequence < next { continue }
+                                if sequence > upper { return nil }
+                                if handled == chunk { return sequence }
+                                handled += 1
+                                let type = AuditIndex.typeNumber(in: current.value, at: offset)
+                                if filter.types.isEmpty || filter.types.contains(where: { $0.rawValue == type }) {
+                                    try Self.consider(sequence, txn, db.events, filter, &scan, body)
+                                }
                             }
-                            let sequence = try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: current.value[..<8]))
-                            if sequence > upper { return nil }
-                            if handled == chunk { return sequence }
-                            handled += 1
-                            if filter.types.isEmpty || filter.types.contains(where: { $0.rawValue == UInt16(current.value[8]) << 8 | UInt16(current.value[9]) }) {
-                                try Self.consider(sequence, txn, db.events, filter, &scan, body)
-                            }
-                            entry = try cursor.nextDuplicate()
+                            entry = try cursor.next()
                         }
                         return nil
                     }

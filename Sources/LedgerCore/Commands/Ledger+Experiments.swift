@@ -16,7 +16,7 @@ extension Ledger {
             guard try reader.experimentID(workspace: workspace, name: name, txn) == nil else {
                 throw LedgerError(.resourceAlreadyExists, "Experiment(name=\(name)) already exists in workspace '\(workspace)'")
             }
-            let id = try reader.counter(Keys.experimentCounter, txn)
+            let id = try reader.nextExperimentID(txn)
             let location = ArtifactLocation.experiment(id, workspace: ws, workspaceName: workspace, serverRoot: decision.defaultArtifactRoot)
             decision.emit(.experimentCreated(id: id, name: name, artifactLocation: location, tags: tags), in: workspace)
             try Self.grantCreator(.experiment(id), in: workspace, txn, &decision)

@@ -13,7 +13,7 @@ extension Ledger {
             guard try reader.registeredModelID(workspace: workspace, name: name, txn) == nil else {
                 throw LedgerError(.resourceAlreadyExists, "Registered Model (name=\(name)) already exists.")
             }
-            let id = try reader.counter(Keys.registeredModelCounter, txn)
+            let id = try reader.nextRegisteredModelID(txn)
             decision.emit(.registeredModelCreated(id: id, name: name, description: description, tags: tags), in: workspace)
             try Self.grantCreator(.registeredModel(id), in: workspace, txn, &decision)
             return RegisteredModel(id: id, name: name, workspace: workspace, description: description,

@@ -8,11 +8,10 @@ import LedgerLMDB
 /// `corruptedData`.
 struct Projector: Sendable {
     /// Bump when a view's layout or content changes: the ledger rebuilds its views on open.
-    static let version: UInt32 = 3
+    static let version: UInt32 = 4
 
     let db: LedgerDatabases
-    /// Called for every entry written or removed, with the event's sequence (verify's diagnostics):
-    /// the key, or for a duplicate-sorted view the key followed by the value.
+    /// Called for every key written or removed, with the event's sequence (verify's diagnostics).
     var observer: (@Sendable (Database, [UInt8], UInt64) -> Void)?
 
     init(db: LedgerDatabases, observer: (@Sendable (Database, [UInt8], UInt64) -> Void)? = nil) {
@@ -31,15 +30,12 @@ struct Projector: Sendable {
         var milliseconds: Int64 { timestamp / 1000 }
     }
 
-    /// Fixed value size of the duplicate-sorted audit views.
-    static let auditItemSize = 10
-
     /// Applies one event to the views: straight into `txn`, or, during a rebuild, into `staging`
     /// (which reads through to `txn` and writes later, in key order).
     ///
-    /// - Parameter auditIndexes: Add the event to the audit indexes. A rebuild passes `false` when
-    ///   it stages them itself with ``AuditEntries`` (the same entries, grouped on the decoding
-    ///   thread).
+    /// - Parameter auditIndexes: Add the event to the audit index. A rebuild passes `false` when
+    ///   it stages the entries itself with ``AuditEntries`` (the same entries, grouped on the
+    ///   decoding thread).
     func apply(_ event: Input, _ txn: borrowing Transaction, staging: ViewStaging? = nil, auditIndexes: Bool = true) throws {
         let seq = event.sequence
         let observer = self.observer
@@ -51,10 +47,14 @@ struct Projector: Sendable {
             if let observer { observer(database, key, seq) }
             if let staging { staging.delete(database, key) } else { try txn.delete(database, key: key) }
         }
-        /// Adds a value to a duplicate-sorted view; values of a key arrive in increasing order.
-        func appendDuplicate(_ database: Database, _ key: [UInt8], _ item: UnsafeRawBufferPointer) throws {
-            if let observer { observer(database, key + Array(item), seq) }
-            if let staging { staging.appendDuplicate(database, key, item) } else { try txn.put(database, key: key, value: item, options: .appendDuplicate) }
+        /// Adds the event's entry to the last audit chunk of a scope.
+        func appendAudit(_ prefix: [UInt8], _ entry: UnsafeRawBufferPointer) throws {
+            let key = if let staging {
+                staging.auditChunks.add(entry, prefix: prefix, into: staging)
+            } else {
+                try AuditIndex.append(entry, prefix: prefix, in: db.audit, txn)
+            }
+            if let observer { observer(db.audit, key, seq) }
         }
         func read<T>(_ database: Database, _ key: [UInt8], _ decode: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
             if let staging { return try staging.withValue(database, key, txn) { bytes in try bytes.map(decode) } }
@@ -63,15 +63,15 @@ struct Projector: Sendable {
         func contains(_ database: Database, _ key: [UInt8]) throws -> Bool {
             try read(database, key) { _ in true } ?? false
         }
-        func deletePrefix(_ database: Database, _ prefix: [UInt8], itemSize: Int = 0) throws {
+        func deletePrefix(_ database: Database, _ prefix: [UInt8]) throws {
             // Rare (a purge): write what is staged, then delete in the database itself.
             if let staging { try staging.flush(txn) }
             var keys: [[UInt8]] = []
             try txn.withCursor(database) { cursor in
                 var entry = try cursor.seek(atOrAfter: prefix)
                 while let current = entry, current.key.hasPrefix(prefix) {
-                    if let observer { observer(database, itemSize > 0 ? Array(current.key) + Array(current.value) : Array(current.key), seq) }
-                    if itemSize == 0 || keys.last.map({ !current.key.elementsEqual($0) }) ?? true { keys.append(Array(current.key)) }
+                    if let observer { observer(database, Array(current.key), seq) }
+                    keys.append(Array(current.key))
                     entry = try cursor.next()
                 }
             }
@@ -85,9 +85,10 @@ struct Projector: Sendable {
         func run(_ runID: String) throws -> RunInfo? { try read(db.runs, Array(runID.utf8), RunInfo.init(decoding:)) }
         func registeredModel(_ id: Int64) throws -> RegisteredModel? { try read(db.registeredModels, Keys.id(id), RegisteredModel.init(decoding:)) }
         func user(_ username: String) throws -> User? { try read(db.users, Array(username.utf8), User.init(decoding:)) }
-        func bumpCounter(_ name: [UInt8], past id: Int64) throws {
-            let next = try read(db.counters, name) { bytes in Int64(bitPattern: try Keys.decodeBE64(bytes)) } ?? 0
-            if next <= id { try put(db.counters, name, Keys.id(id + 1)) }
+        /// Keeps the next id of `database` (its counter key, beside the newest records) past `id`.
+        func bumpCounter(_ database: Database, past id: Int64) throws {
+            let next = try read(database, Keys.idCounter) { bytes in Int64(bitPattern: try Keys.decodeBE64(bytes)) } ?? 0
+            if next <= id { try put(database, Keys.idCounter, Keys.id(id + 1)) }
         }
         func putExperiment(_ experiment: Experiment) throws {
             try put(db.experiments, Keys.id(experiment.id), experiment.encoded())
@@ -132,7 +133,7 @@ struct Projector: Sendable {
             try putExperiment(experiment)
             try put(db.experimentNames, Keys.scoped(event.workspace, name), Keys.id(id))
             try listExperiment(experiment, listed: true)
-            try bumpCounter(Keys.experimentCounter, past: id)
+            try bumpCounter(db.experiments, past: id)
 
         case let .experimentRenamed(id, from, to):
             guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
@@ -237,7 +238,7 @@ struct Projector: Sendable {
                 creationTimestamp: event.milliseconds, lastUpdatedTimestamp: event.milliseconds, tags: tags.normalized())
             try put(db.registeredModels, Keys.id(id), model.encoded())
             try put(db.registeredModelNames, Keys.scoped(event.workspace, name), Keys.id(id))
-            try bumpCounter(Keys.registeredModelCounter, past: id)
+            try bumpCounter(db.registeredModels, past: id)
 
         case let .registeredModelRenamed(id, from, to):
             guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
@@ -303,53 +304,14 @@ struct Projector: Sendable {
             try delete(db.grantsByUser, Keys.grantByUser(username, resource))
         }
 
-        // The audit indexes: who changed what, found without reading the whole log.
+        // The audit index: who changed what, found without reading the whole log.
         guard auditIndexes else { return }
-        try withUnsafeTemporaryAllocation(byteCount: Self.auditItemSize, alignment: 8) { item in
-            Keys.writeAuditItem(sequence: seq, type: event.payload.type, into: item)
-            let bytes = UnsafeRawBufferPointer(item)
-            try appendDuplicate(db.eventsByWorkspace, Keys.prefix(event.workspace), bytes)
-            try appendDuplicate(db.eventsByActor, Keys.prefix(event.actor), bytes)
+        try withUnsafeTemporaryAllocation(byteCount: AuditIndex.entrySize, alignment: 8) { entry in
+            AuditIndex.writeEntry(sequence: seq, type: event.payload.type, into: entry)
+            let bytes = UnsafeRawBufferPointer(entry)
+            try appendAudit(AuditIndex.prefix(.workspace, event.workspace), bytes)
+            try appendAudit(AuditIndex.prefix(.actor, event.actor), bytes)
         }
     }
 }
 
-/// The audit index entries of a run of consecutive events, grouped by scope: how a rebuild stages
-/// them off the applying thread. Each event adds BE64 sequence ‖ BE16 type under `workspace ‖ 0`
-/// in `audit_by_workspace` and under `actor ‖ 0` in `audit_by_actor`, exactly as
-/// ``Projector/apply(_:_:staging:auditIndexes:)`` does.
-struct AuditEntries {
-    private(set) var byWorkspace: [String: [UInt8]] = [:]
-    private(set) var byActor: [String: [UInt8]] = [:]
-    private var lastActor = ""
-    private var lastActorItems: [UInt8] = []
-
-    mutating func add(_ event: Projector.Input) {
-        withUnsafeTemporaryAllocation(byteCount: Projector.auditItemSize, alignment: 8) { item in
-            Keys.writeAuditItem(sequence: event.sequence, type: event.payload.type, into: item)
-            let bytes = UnsafeRawBufferPointer(item)
-            byWorkspace[event.workspace, default: []].append(contentsOf: bytes)
-            // Actors repeat: keep the current one's items aside.
-            if event.actor != lastActor {
-                flushActor()
-                lastActor = event.actor
-                lastActorItems = byActor.removeValue(forKey: event.actor) ?? []
-            }
-            lastActorItems.append(contentsOf: bytes)
-        }
-    }
-
-    private mutating func flushActor() {
-        if !lastActorItems.isEmpty { byActor[lastActor] = lastActorItems }
-        lastActorItems = []
-    }
-
-    /// Hands the entries to `staging`.
-    mutating func stage(into staging: ViewStaging, _ db: LedgerDatabases) {
-        flushActor()
-        for (scope, items) in byWorkspace { staging.appendDuplicates(db.eventsByWorkspace, Keys.prefix(scope), items) }
-        for (scope, items) in byActor { staging.appendDuplicates(db.eventsByActor, Keys.prefix(scope), items) }
-        byWorkspace = [:]
-        byActor = [:]
-    }
-}

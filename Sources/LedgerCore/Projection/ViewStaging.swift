@@ -11,12 +11,11 @@ import Darwin
 ///
 /// During a rebuild the projector writes here instead of into LMDB: a put or delete replaces the
 /// staged state of its key, a read finds the staged state first and falls back to the
-/// transaction, and values of duplicate-sorted views are packed per key. ``flush(_:)`` writes
-/// everything in key order: into databases that were empty with `MDB_APPEND` (pages filled to
-/// the brim, no searches), and many duplicates per call with `MDB_MULTIPLE`. The result is the
-/// same bytes as applying the events one by one: the staged state of a key is what the last
-/// write left, exactly as LMDB would hold it. A flush sorts the keys on a second thread, one
-/// database ahead of the writing.
+/// transaction, and audit entries are cut into chunks by ``auditChunks``. ``flush(_:)`` writes
+/// everything in key order, into databases that were empty with `MDB_APPEND` (pages filled to
+/// the brim, no searches). The result is the same bytes as applying the events one by one: the
+/// staged state of a key is what the last write left, exactly as LMDB would hold it. A flush
+/// sorts the keys on a second thread, one database ahead of the writing.
 ///
 /// The rebuild flushes when the staged bytes pass ``budget`` and before a prefix delete (a
 /// purge, rare), so memory stays bounded on any log.
@@ -61,10 +60,9 @@ struct StagedKey: Hashable {
 final class ViewStaging {
     /// A database's staged entries: key → value, or `nil` for a key deleted since the last flush.
     private var entries: [[StagedKey: [UInt8]?]]
-    /// Duplicate-sorted views: key → packed fixed-size values appended since the last flush.
-    private var duplicates: [[StagedKey: [UInt8]]]
     private let databases: [Database]
-    private let itemSizes: [Int]
+    /// The audit chunks of the rebuild (which never reads the `audit` view).
+    let auditChunks: AuditChunker
     /// True while every database still holds nothing but what this staging will write: deletes
     /// can be dropped and puts appended.
     private(set) var targetIsEmpty: Bool
@@ -77,16 +75,13 @@ final class ViewStaging {
 
     /// - Parameters:
     ///   - databases: The views written (each must be empty when `targetIsEmpty`).
-    ///   - itemSizes: The fixed value size of each duplicate-sorted view, by database.
+    ///   - audit: The `audit` view, which must be empty.
     ///   - targetIsEmpty: The views are empty: the first flush appends.
     ///   - budget: Staged bytes that trigger a flush.
-    init(databases: [Database], itemSizes: [Database: Int], targetIsEmpty: Bool, budget: Int = 512 << 20) {
+    init(databases: [Database], audit: Database, targetIsEmpty: Bool, budget: Int = 512 << 20) {
         let slots = (databases.map(\.number).max() ?? 0) + 1
         entries = Array(repeating: [:], count: slots)
-        duplicates = Array(repeating: [:], count: slots)
-        var sizes = Array(repeating: 0, count: slots)
-        for (database, size) in itemSizes { sizes[database.number] = size }
-        self.itemSizes = sizes
+        auditChunks = AuditChunker(database: audit)
         self.databases = databases
         self.targetIsEmpty = targetIsEmpty
         self.budget = budget
@@ -144,49 +139,20 @@ final class ViewStaging {
         entries[database.number][StagedKey(key)] = .some(nil)
     }
 
-    /// Adds one fixed-size value under `key` of a duplicate-sorted view. Values of a key must
-    /// arrive in increasing order (sequence numbers lead them).
-    @inline(__always)
-    func appendDuplicate(_ database: Database, _ key: [UInt8], _ item: UnsafeRawBufferPointer) {
-        stagedBytes += item.count
-        let slot = database.number
-        let staged = StagedKey(key)
-        if duplicates[slot][staged] == nil { stagedBytes += key.count + 48 }
-        duplicates[slot][staged, default: []].append(contentsOf: item)
-    }
-
-    /// Adds packed fixed-size values (in increasing order, after those staged before) under `key`
-    /// of a duplicate-sorted view.
-    func appendDuplicates(_ database: Database, _ key: [UInt8], _ items: [UInt8]) {
-        stagedBytes += items.count
-        let slot = database.number
-        let staged = StagedKey(key)
-        if duplicates[slot][staged] == nil {
-            stagedBytes += key.count + 48
-            duplicates[slot][staged] = items
-        } else {
-            duplicates[slot][staged]!.append(contentsOf: items)
-        }
-    }
-
     /// One database's staged entries, sorted on another thread while earlier ones are written.
     private final class SortedBatch: @unchecked Sendable {
         let database: Database
         let entries: [(key: StagedKey, value: [UInt8]?)]
-        let duplicates: [(key: StagedKey, value: [UInt8])]
         private(set) var entryOrder: [Int] = []
-        private(set) var duplicateOrder: [Int] = []
         private let ready = DispatchSemaphore(value: 0)
 
-        init(_ database: Database, _ entries: [StagedKey: [UInt8]?], _ duplicates: [StagedKey: [UInt8]]) {
+        init(_ database: Database, _ entries: [StagedKey: [UInt8]?]) {
             self.database = database
             self.entries = entries.map { ($0.key, $0.value) }
-            self.duplicates = duplicates.map { ($0.key, $0.value) }
         }
 
         func sort() {
             entryOrder = ViewStaging.sortedOrder(entries.map(\.key.bytes))
-            duplicateOrder = ViewStaging.sortedOrder(duplicates.map(\.key.bytes))
             ready.signal()
         }
 
@@ -196,13 +162,13 @@ final class ViewStaging {
     /// Writes everything staged into `txn`, in key order, and empties the staging. The keys are
     /// sorted on a second thread, one database ahead of the writing.
     func flush(_ txn: borrowing Transaction) throws {
+        auditChunks.stageOpenChunks(into: self)
         var batches: [SortedBatch] = []
         for database in databases {
             let slot = database.number
-            if entries[slot].isEmpty && duplicates[slot].isEmpty { continue }
-            batches.append(SortedBatch(database, entries[slot], duplicates[slot]))
+            if entries[slot].isEmpty { continue }
+            batches.append(SortedBatch(database, entries[slot]))
             entries[slot] = [:]
-            duplicates[slot] = [:]
         }
         let sorting = batches
         DispatchQueue.global(qos: .userInitiated).async { for batch in sorting { batch.sort() } }
@@ -219,14 +185,6 @@ final class ViewStaging {
                         } else if !append, try cursor.seek(exactly: key.bytes) != nil {
                             try cursor.deleteCurrent()
                         }
-                    }
-                }
-            }
-            if !batch.duplicateOrder.isEmpty {
-                let itemSize = itemSizes[database.number]
-                try txn.withCursor(database) { cursor in
-                    for index in batch.duplicateOrder {
-                        try cursor.putDuplicates(key: batch.duplicates[index].key.bytes, items: batch.duplicates[index].value, itemSize: itemSize)
                     }
                 }
             }

@@ -271,8 +271,7 @@ extension Ledger {
             try scratch.read { rebuilt in
                 for (index, (live, fresh)) in zip(db.projections, scratchDB.projections).enumerated() {
                     report.viewsCompared += 1
-                    let duplicates = LedgerDatabases.duplicateItemSizes[LedgerDatabases.projectionNames[index]] != nil
-                    try Self.compare(live: live, txn, rebuilt: fresh, rebuilt, viewIndex: index, duplicates: duplicates) { difference in
+                    try Self.compare(live: live, txn, rebuilt: fresh, rebuilt, viewIndex: index) { difference in
                         total += 1
                         if differences.count < VerificationReport.problemLimit { differences.append(difference) }
                     }
@@ -285,13 +284,12 @@ extension Ledger {
         for difference in differences {
             let view = LedgerDatabases.projectionNames[difference.watched.view]
             report.record(.init(kind: difference.kind, sequence: writers[difference.watched], view: view,
-                                key: Self.printable(difference.watched.key, itemSize: LedgerDatabases.duplicateItemSizes[view]), detail: difference.detail))
+                                key: Self.printable(difference.watched.key), detail: difference.detail))
         }
         report.problemCount += total - differences.count
     }
 
-    /// An entry of a view: its key, or for a duplicate-sorted view its key followed by the value
-    /// (as the projector's observer names it).
+    /// A key of a view, as the projector's observer names it.
     struct WatchedKey: Hashable, Sendable {
         var view: Int
         var key: [UInt8]
@@ -303,14 +301,10 @@ extension Ledger {
         var detail: String
     }
 
-    /// Walks two databases in key order and reports every difference. In a duplicate-sorted
-    /// view (`duplicates`) an entry is a key and one of its values: a value one side lacks is a
-    /// missing or unexpected entry, named by key and value.
+    /// Walks two databases in key order and reports every difference.
     static func compare(live: Database, _ liveTxn: borrowing Transaction, rebuilt: Database, _ rebuiltTxn: borrowing Transaction,
-                        viewIndex: Int, duplicates: Bool = false, _ report: (ViewDifference) -> Void) throws {
-        func watched(_ entry: CursorEntry) -> WatchedKey {
-            WatchedKey(view: viewIndex, key: duplicates ? Array(entry.key) + Array(entry.value) : Array(entry.key))
-        }
+                        viewIndex: Int, _ report: (ViewDifference) -> Void) throws {
+        func watched(_ entry: CursorEntry) -> WatchedKey { WatchedKey(view: viewIndex, key: Array(entry.key)) }
         try liveTxn.withCursor(live) { liveCursor in
             try rebuiltTxn.withCursor(rebuilt) { freshCursor in
                 var a = try liveCursor.first()
@@ -318,8 +312,7 @@ extension Ledger {
                 while a != nil || b != nil {
                     let order: Int
                     if let a, let b {
-                        let byKey = compareBytes(a.key, b.key)
-                        order = byKey == 0 && duplicates ? compareBytes(a.value, b.value) : byKey
+                        order = compareBytes(a.key, b.key)
                     } else {
                         order = a == nil ? 1 : -1
                     }
@@ -380,13 +373,6 @@ extension Ledger {
             if c != 0 { return Int(c) }
         }
         return a.count - b.count
-    }
-
-    /// A key as text when it is printable (0 separators shown as '/'), else as hex; for an entry
-    /// of a duplicate-sorted view (`itemSize` set), the key then ` → 0x` and the value in hex.
-    static func printable(_ key: [UInt8], itemSize: Int?) -> String {
-        guard let itemSize, key.count >= itemSize else { return printable(key) }
-        return printable(Array(key.dropLast(itemSize))) + " → 0x" + Array(key.suffix(itemSize)).hexString
     }
 
     /// A key as text when it is printable (0 separators shown as '/'), else as hex.

@@ -77,7 +77,7 @@ extension Ledger {
     static func project(from source: borrowing Transaction, events: Database, upTo last: UInt64, with projector: Projector,
                         into target: borrowing Transaction, pipelined: Bool = true, stagingBudget: Int = 512 << 20,
                         progress: ProgressHandler?) throws -> UInt64 {
-        let staging = ViewStaging(databases: projector.db.projections, itemSizes: projector.db.duplicateItemSizes,
+        let staging = ViewStaging(databases: projector.db.projections, audit: projector.db.audit,
                                   targetIsEmpty: true, budget: stagingBudget)
         let parallel = pipelined && ProcessInfo.processInfo.activeProcessorCount > 1
         // The decoding thread groups the audit entries of its chunk (unless the projector
@@ -127,7 +127,7 @@ extension Ledger {
                         applied += 1
                     }
                     if let failure = job.failure { throw failure.error }
-                    job.audit?.stage(into: staging, projector.db)
+                    job.audit?.stage(into: staging)
                     if staging.stagedBytes > staging.budget { try staging.flush(target) }
                     if let progress, applied >= nextProgress {
                         progress(applied, last)

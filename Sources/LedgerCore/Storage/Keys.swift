@@ -39,15 +39,6 @@ enum Keys {
         return key
     }
 
-    /// The value of an audit index entry (10 bytes): BE64 sequence ‖ BE16 event type.
-    static func writeAuditItem(sequence: UInt64, type: EventType, into item: UnsafeMutableRawBufferPointer) {
-        item.storeBytes(of: sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
-        item.storeBytes(of: type.rawValue.bigEndian, toByteOffset: 8, as: UInt16.self)
-    }
-
-    /// The smallest audit value of `sequence` (type 0), to seek to it.
-    static func auditProbe(_ sequence: UInt64) -> [UInt8] { be64(sequence) + [0, 0] }
-
     /// The value of a metric history entry (36 bytes): BE64 sequence ‖ BE32 index in the event ‖
     /// value ‖ timestamp ‖ step (the latest-metric record), so values sort in logging order.
     /// `metric_chunks` key: run id ‖ 0 ‖ metric key ‖ 0 ‖ BE32 chunk index (metric keys hold no
@@ -127,8 +118,10 @@ enum Keys {
 
 
 
-    static let experimentCounter = Array("experiment".utf8)
-    static let registeredModelCounter = Array("registered_model".utf8)
+    /// The key of the next id in `experiments` and `registered_models`: nine 0xFF bytes sort after
+    /// every 8-byte id key, so the counter sits on the page of the newest records, which a create
+    /// writes anyway.
+    static let idCounter = [UInt8](repeating: 0xFF, count: 9)
 }
 
 extension Array where Element == UInt8 {

@@ -12,7 +12,8 @@ struct LedgerDatabases: Sendable {
 
     /// Workspace name → workspace record.
     let workspaces: Database
-    /// BE64 experiment id → experiment record.
+    /// BE64 experiment id → experiment record; ``Keys/idCounter`` → BE64 next id (after every id,
+    /// so it shares a page with the newest experiments).
     let experiments: Database
     /// workspace ‖ 0 ‖ experiment name → BE64 id (names are unique per workspace).
     let experimentNames: Database
@@ -29,7 +30,7 @@ struct LedgerDatabases: Sendable {
     /// Run id ‖ 0 ‖ metric key ‖ 0 ‖ BE32 index → a sealed chunk of older points, oldest first
     /// (``MetricSeries``).
     let metricChunks: Database
-    /// BE64 model id → registered model record.
+    /// BE64 model id → registered model record; ``Keys/idCounter`` → BE64 next id.
     let registeredModels: Database
     /// workspace ‖ 0 ‖ model name → BE64 id.
     let registeredModelNames: Database
@@ -41,50 +42,35 @@ struct LedgerDatabases: Sendable {
     let grantsByUser: Database
     /// The global sorted listing index (like DynamoDB's GSI2): partition ‖ sort key → empty.
     let listing: Database
-    /// Id counters: `experiment`, `registered_model` → BE64 next id.
-    let counters: Database
-    /// Duplicate-sorted, fixed 10-byte values: workspace ‖ 0 → BE64 sequence ‖ BE16 event type of
-    /// each of its events (audit by workspace).
-    let eventsByWorkspace: Database
-    /// Duplicate-sorted, fixed 10-byte values: actor ‖ 0 → BE64 sequence ‖ BE16 event type
-    /// (audit by actor).
-    let eventsByActor: Database
+    /// Audit chunks (``AuditIndex``): kind ‖ scope ‖ 0 ‖ BE64 first sequence → packed entries of
+    /// the workspace's or the actor's events.
+    let audit: Database
 
     /// Every projection, in a fixed order; replay rebuilds these and verify compares them.
     var projections: [Database] {
         [workspaces, experiments, experimentNames, runs, runsByExperiment, runParams, runTags, runMetrics,
-         metricChunks, registeredModels, registeredModelNames, users, grants, grantsByUser, listing, counters,
-         eventsByWorkspace, eventsByActor]
+         metricChunks, registeredModels, registeredModelNames, users, grants, grantsByUser, listing, audit]
     }
 
     static let projectionNames = [
         "workspaces", "experiments", "experiment_names", "runs", "runs_by_experiment", "run_params", "run_tags",
         "run_metrics", "metric_chunks", "registered_models", "registered_model_names", "users", "grants",
-        "grants_by_user", "listing", "counters", "audit_by_workspace", "audit_by_actor",
+        "grants_by_user", "listing", "audit",
     ]
 
-    /// Views of earlier projection versions whose layout changed (they were replaced under new
-    /// names, since LMDB cannot change a database's options): a rebuild deletes them.
-    static let retiredProjectionNames = ["metric_history", "events_by_workspace", "events_by_actor", "metric_points"]
-
-    /// The duplicate-sorted views, by name, with the fixed size of their values.
-    static let duplicateItemSizes: [String: Int] = [
-        "audit_by_workspace": Projector.auditItemSize,
-        "audit_by_actor": Projector.auditItemSize,
+    /// Views of earlier projection versions that are gone or were replaced under new names (LMDB
+    /// cannot change a database's options): a rebuild deletes them.
+    static let retiredProjectionNames = [
+        "metric_history", "events_by_workspace", "events_by_actor", "metric_points",
+        "counters", "audit_by_workspace", "audit_by_actor",
     ]
-
-    /// The duplicate-sorted views with the fixed size of their values.
-    var duplicateItemSizes: [Database: Int] {
-        [eventsByWorkspace: Projector.auditItemSize, eventsByActor: Projector.auditItemSize]
-    }
 
     /// Opens (or creates) every database of the environment.
     static func open(in environment: Environment, create: Bool) throws -> LedgerDatabases {
         func db(_ name: String) throws -> Database {
-            let options: DatabaseOptions = duplicateItemSizes[name] != nil ? [.duplicateSort, .duplicateFixed] : []
-            let database = try environment.openDatabase(name, create: create, options: options)
+            let database = try environment.openDatabase(name, create: create)
             // LMDB keeps the flags a database was created with, whatever the open asks for.
-            guard database.options == options else {
+            guard database.options.isEmpty else {
                 throw LedgerError(.incompatibleFormat, "the database '\(name)' of the ledger at '\(environment.path)' has another layout than this build expects")
             }
             return database
@@ -104,6 +90,6 @@ struct LedgerDatabases: Sendable {
             workspaces: p[0], experiments: p[1], experimentNames: p[2], runs: p[3], runsByExperiment: p[4],
             runParams: p[5], runTags: p[6], runMetrics: p[7], metricChunks: p[8], registeredModels: p[9],
             registeredModelNames: p[10], users: p[11], grants: p[12], grantsByUser: p[13], listing: p[14],
-            counters: p[15], eventsByWorkspace: p[16], eventsByActor: p[17])
+            audit: p[15])
     }
 }

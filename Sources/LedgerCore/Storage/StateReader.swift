@@ -81,9 +81,15 @@ struct StateReader: Sendable {
         }
     }
 
-    /// The next id of a counter (0 when never used).
-    func counter(_ name: [UInt8], _ txn: borrowing Transaction) throws -> Int64 {
-        try txn.withValue(db.counters, key: name) { (bytes) throws(LedgerError) -> Int64 in
+    /// The id the next experiment gets.
+    func nextExperimentID(_ txn: borrowing Transaction) throws -> Int64 { try nextID(db.experiments, txn) }
+
+    /// The id the next registered model gets.
+    func nextRegisteredModelID(_ txn: borrowing Transaction) throws -> Int64 { try nextID(db.registeredModels, txn) }
+
+    /// The next id of `database` (`experiments` or `registered_models`; 0 when none was made).
+    private func nextID(_ database: Database, _ txn: borrowing Transaction) throws -> Int64 {
+        try txn.withValue(database, key: Keys.idCounter) { (bytes) throws(LedgerError) -> Int64 in
             guard let bytes else { return 0 }
             return Int64(bitPattern: try Keys.decodeBE64(bytes))
         }
