@@ -57,6 +57,28 @@ struct BareLMDB {
         return (puts, seconds(since: start))
     }
 
+    /// Durable transactions of `perBatch` puts of 200-byte values at scattered keys among
+    /// 1...`keys` (filled before), until `commits` are done or `deadline` (monotonic ns) passes.
+    /// Each put lands on a leaf page of its own, as a batch of commands on many runs does: what a
+    /// durable commit of that many scattered changes costs this disk. Returns (puts, seconds).
+    func scatteredBatches(keys: Int, perBatch: Int, commits: Int, deadline: UInt64) throws -> (puts: Int, seconds: Double) {
+        let value = Self.value200
+        let database = self.database
+        var generator = SplitMix64(seed: 0x5EED)
+        var puts = 0
+        let start = nanos()
+        for _ in 0..<commits {
+            try environment.write { txn in
+                for _ in 0..<perBatch {
+                    try txn.put(database, key: Self.key(generator.next() % UInt64(keys) + 1), value: value)
+                }
+            }
+            puts += perBatch
+            if nanos() > deadline { break }
+        }
+        return (puts, seconds(since: start))
+    }
+
     /// Fills keys 1...count with 200-byte values (for the read reference).
     func fill(_ count: Int) throws {
         let value = Self.value200
