@@ -66,7 +66,7 @@ public final class Ledger: Sendable {
             if format == nil || isEmpty {
                 try await initialize()
             } else {
-                try checkFormatAndRebuildIfNeeded()
+                try upgradeAndRebuildIfNeeded()
             }
         } else {
             try environment.read { txn in
@@ -211,16 +211,21 @@ public final class Ledger: Sendable {
     }
 
     private static func checkFormat(_ format: UInt32, _ directory: String) throws {
-        guard format == EventLog.formatVersion else {
-            throw LedgerError(.incompatibleFormat, "the ledger at '\(directory)' has format \(format); this build reads format \(EventLog.formatVersion)")
+        guard (1...EventLog.formatVersion).contains(format) else {
+            throw LedgerError(.incompatibleFormat, "the ledger at '\(directory)' has format \(format); this build reads formats 1 to \(EventLog.formatVersion)")
         }
     }
 
-    private func checkFormatAndRebuildIfNeeded() throws {
+    /// Brings an existing ledger opened for writing to this build's format and projection version.
+    private func upgradeAndRebuildIfNeeded() throws {
+        let log = self.log
         let (format, projection) = try read { txn in
             (try log.metaUInt32(EventLog.MetaKey.format, txn) ?? 0, try log.metaUInt32(EventLog.MetaKey.projectionVersion, txn))
         }
         try Self.checkFormat(format, configuration.directory)
+        if format < EventLog.formatVersion {
+            try writeDirectly { txn in try log.upgradeFormat(txn) }
+        }
         if projection != Projector.version {
             _ = try rebuildProjections()
         }

@@ -133,6 +133,21 @@ public final class Environment: @unchecked Sendable {
     /// creating it when `create` is true. An existing database keeps the options it was created
     /// with (LMDB ignores others): the handle's ``Database/options`` says which it has.
     public func openDatabase(_ name: String, create: Bool, options: DatabaseOptions) throws -> Database {
+        try openDatabase(named: name, create: create, options: options)
+    }
+
+    /// The environment's unnamed database, which holds the names of the named ones.
+    ///
+    /// A few keys of the caller's may live there too, provided each holds a 0 byte: no database
+    /// name can (names are C strings), so they never collide with one, and `mdb_stat -a` and
+    /// `mdb_dump -a` pass over them. LMDB rewrites this database's page in every commit that
+    /// changes a named database, so a value kept here and written in such a commit costs no page
+    /// of its own.
+    public func openMainDatabase() throws -> Database {
+        try openDatabase(named: nil, create: false, options: [])
+    }
+
+    private func openDatabase(named name: String?, create: Bool, options: DatabaseOptions) throws -> Database {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         // The handle must be opened in a transaction that commits: LMDB closes handles first
@@ -140,19 +155,21 @@ public final class Environment: @unchecked Sendable {
         let readOnly = configuration.readOnly || !create
         let txn = try beginTransaction(readOnly: readOnly)
         var dbi: MDB_dbi = 0
-        let rc = mdb_dbi_open(txn, name, (create ? UInt32(MDB_CREATE) : 0) | options.rawValue, &dbi)
+        let flagsToOpen = (create ? UInt32(MDB_CREATE) : 0) | options.rawValue
+        let rc = name.map { mdb_dbi_open(txn, $0, flagsToOpen, &dbi) } ?? mdb_dbi_open(txn, nil, flagsToOpen, &dbi)
+        let label = name ?? "(main)"
         guard rc == MDB_SUCCESS else {
             mdb_txn_abort(txn)
-            throw LMDBError(code: .init(rawValue: rc), function: "mdb_dbi_open(\(name))")
+            throw LMDBError(code: .init(rawValue: rc), function: "mdb_dbi_open(\(label))")
         }
         var flags: UInt32 = 0
         let flagsRC = mdb_dbi_flags(txn, dbi, &flags)
         guard flagsRC == MDB_SUCCESS else {
             mdb_txn_abort(txn)
-            throw LMDBError(code: .init(rawValue: flagsRC), function: "mdb_dbi_flags(\(name))")
+            throw LMDBError(code: .init(rawValue: flagsRC), function: "mdb_dbi_flags(\(label))")
         }
         try check(mdb_txn_commit(txn), "mdb_txn_commit")
-        return Database(dbi: dbi, name: name, options: DatabaseOptions(rawValue: flags & UInt32(MDB_DUPSORT | MDB_DUPFIXED)))
+        return Database(dbi: dbi, name: label, options: DatabaseOptions(rawValue: flags & UInt32(MDB_DUPSORT | MDB_DUPFIXED)))
     }
 
     /// Runs `body` in a read-only snapshot. Readers never wait for writers.

@@ -283,7 +283,7 @@ import Testing
         }
         // Bump the schema version of one event and rehash the chain from there, as a newer build
         // would have written it.
-        try TamperDetectionTests.withDatabases(directory, ["events", "meta"]) { txn, databases in
+        try TamperDetectionTests.withDatabases(directory, ["events", TamperDetectionTests.main]) { txn, databases in
             var previous = EventCodec.genesisHash
             var sequence: UInt64 = 1
             var head = LogHead.empty

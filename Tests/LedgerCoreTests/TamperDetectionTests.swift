@@ -207,7 +207,7 @@ import Testing
 
     @Test func changedHeadRecordIsAHeadMismatch() async throws {
         try await Self.withHistory { directory, history in
-            try Self.withDatabases(directory, ["meta"]) { txn, databases in
+            try Self.withDatabases(directory, [Self.main]) { txn, databases in
                 var head = history.head
                 head.hash[0] ^= 0xFF
                 try txn.put(databases[0], key: EventLog.MetaKey.head, value: head.encoded())
@@ -302,11 +302,14 @@ import Testing
 
     /// Opens the closed ledger's LMDB environment and runs `body` in one write transaction over
     /// the named databases.
+    /// The name that stands for LMDB's main database (which holds the head) in ``withDatabases``.
+    static let main = "(main)"
+
     static func withDatabases(_ directory: String, _ names: [String], _ body: (borrowing Transaction, [Database]) throws -> Void) throws {
         var configuration = Environment.Configuration()
         configuration.durable = false
         let environment = try Environment(path: directory, configuration: configuration)
-        let databases = try names.map { try environment.openDatabase($0, create: false) }
+        let databases = try names.map { $0 == main ? try environment.openMainDatabase() : try environment.openDatabase($0, create: false) }
         try environment.write { txn in try body(txn, databases) }
     }
 

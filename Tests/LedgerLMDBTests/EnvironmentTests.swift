@@ -113,6 +113,33 @@ import Testing
         }
     }
 
+    /// Keys of one's own in the main database (with a 0 byte) live beside the records of the
+    /// named databases: both survive reopening, named databases still open, and a read-only
+    /// environment reads them.
+    @Test func mainDatabaseHoldsOwnKeysBesideNamedDatabases() throws {
+        try withTemporaryDirectory { path in
+            let key: [UInt8] = [0] + bytes("head")
+            do {
+                let env = try Environment(path: path, configuration: testConfiguration())
+                let named = try env.openDatabase("events")
+                let main = try env.openMainDatabase()
+                #expect(main.name == "(main)")
+                try env.write { txn in
+                    try txn.put(named, key: "k", value: bytes("v"))
+                    try txn.put(main, key: key, value: bytes("h1"))
+                }
+                try env.write { txn in try txn.put(main, key: key, value: bytes("h2")) }
+            }
+            var readOnly = testConfiguration()
+            readOnly.readOnly = true
+            let env = try Environment(path: path, configuration: readOnly)
+            let named = try env.openDatabase("events", create: false)
+            let main = try env.openMainDatabase()
+            #expect(try env.read { try $0.get(named, key: "k") } == bytes("v"))
+            #expect(try env.read { try $0.get(main, key: key) } == bytes("h2"))
+        }
+    }
+
     @Test func readOnlyEnvironmentReadsDataWrittenEarlier() throws {
         try withTemporaryDirectory { path in
             let values = (0..<100 as Range<UInt64>).map { patternValue($0, count: 64) }

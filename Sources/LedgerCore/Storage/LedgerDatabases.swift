@@ -7,8 +7,12 @@ import LedgerLMDB
 struct LedgerDatabases: Sendable {
     /// The log: 8-byte big-endian sequence → event body ‖ SHA-256 chain hash.
     let events: Database
-    /// Format version, head (sequence, timestamp, hash) and projection version.
+    /// Format version and projection version (and, in format 1, the head).
     let meta: Database
+    /// LMDB's unnamed database, which names the others: it also holds the head (sequence,
+    /// timestamp, hash of the last event) under ``EventLog/MetaKey/head``, because LMDB rewrites
+    /// its page in every commit anyway.
+    let main: Database
 
     /// Workspace name → workspace record.
     let workspaces: Database
@@ -77,6 +81,7 @@ struct LedgerDatabases: Sendable {
         }
         let events = try db("events")
         let meta = try db("meta")
+        let main = try environment.openMainDatabase()
         let p: [Database]
         do {
             p = try projectionNames.map(db)
@@ -86,7 +91,7 @@ struct LedgerDatabases: Sendable {
             throw LedgerError(.incompatibleFormat, "the views of the ledger at '\(environment.path)' were built by an earlier version; open it once for writing (such as 'ledger replay') to rebuild them")
         }
         return LedgerDatabases(
-            events: events, meta: meta,
+            events: events, meta: meta, main: main,
             workspaces: p[0], experiments: p[1], experimentNames: p[2], runs: p[3], runsByExperiment: p[4],
             runParams: p[5], runTags: p[6], runMetrics: p[7], metricChunks: p[8], registeredModels: p[9],
             registeredModelNames: p[10], users: p[11], grants: p[12], grantsByUser: p[13], listing: p[14],
