@@ -53,11 +53,73 @@ struct StateReader: Sendable {
         try txn.withValue(db.users, key: username) { (bytes) throws(LedgerError) in try bytes.map(User.init(decoding:)) }
     }
 
+    @inline(__always)
     func grant(_ resource: GrantResource, _ username: String, _ txn: borrowing Transaction) throws -> PermissionLevel? {
-        try txn.withValue(db.grants, key: Keys.grant(resource, username)) { (bytes) throws(LedgerError) -> PermissionLevel? in
-            guard let bytes else { return nil }
-            guard bytes.count == 1 else { throw LedgerError(.corruptedData, "grant record of \(bytes.count) bytes") }
-            return try PermissionLevel(rank: bytes[0])
+        try Self.withGrantKey(resource, username) { key in
+            try txn.withValue(db.grants, key: key) { (bytes) throws(LedgerError) -> PermissionLevel? in
+                guard let bytes else { return nil }
+                guard bytes.count == 1 else { throw LedgerError(.corruptedData, "grant record of \(bytes.count) bytes") }
+                return try PermissionLevel(rank: bytes[0])
+            }
+        }
+    }
+
+    /// Whether the workspace `name` exists (nothing decoded).
+    @inline(__always)
+    func workspaceExists(_ name: String, _ txn: borrowing Transaction) throws -> Bool {
+        try txn.contains(db.workspaces, key: name)
+    }
+
+    /// Whether experiment `id` exists and lives in `workspace`; reads only the head of its record.
+    @inline(__always)
+    func experimentExists(_ id: Int64, in workspace: String, _ txn: borrowing Transaction) throws -> Bool {
+        try withUnsafeBytes(of: UInt64(bitPattern: id).bigEndian) { key in
+            try txn.withValue(db.experiments, key: key) { (bytes) throws(LedgerError) -> Bool in
+                guard let bytes else { return false }
+                return try Experiment.record(bytes, isInWorkspace: workspace)
+            }
+        }
+    }
+
+    /// Whether registered model `id` exists (nothing decoded).
+    func registeredModelExists(_ id: Int64, _ txn: borrowing Transaction) throws -> Bool {
+        try withUnsafeBytes(of: UInt64(bitPattern: id).bigEndian) { key in try txn.contains(db.registeredModels, key: key) }
+    }
+
+    /// The admin flag of `username`, `nil` for an unknown user; the password hash is not decoded.
+    @inline(__always)
+    func userIsAdmin(_ username: String, _ txn: borrowing Transaction) throws -> Bool? {
+        try txn.withValue(db.users, key: username) { (bytes) throws(LedgerError) -> Bool? in
+            try bytes.map { (b) throws(LedgerError) in try User.isAdmin(record: b) }
+        }
+    }
+
+    /// Runs `body` with the `grants` key of `resource` and `username` (``Keys/grant(_:_:)``'s
+    /// bytes) built in a temporary buffer: a permission check makes one or two, and building
+    /// them as arrays took several allocations each.
+    static func withGrantKey<R>(_ resource: GrantResource, _ username: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        var name = ""
+        var id: UInt64?
+        switch resource {
+        case .workspace(let workspace): name = workspace
+        case .experiment(let value), .registeredModel(let value): id = UInt64(bitPattern: value).bigEndian
+        }
+        var username = username
+        return try username.withUTF8 { user in
+            try name.withUTF8 { name in
+                let resourceCount = id == nil ? name.count : 8
+                return try withUnsafeTemporaryAllocation(byteCount: 2 + resourceCount + user.count, alignment: 1) { key in
+                    key[0] = resource.kindByte
+                    if let id {
+                        key.storeBytes(of: id, toByteOffset: 1, as: UInt64.self)
+                    } else {
+                        UnsafeMutableRawBufferPointer(rebasing: key[1...]).copyMemory(from: UnsafeRawBufferPointer(name))
+                    }
+                    key[1 + resourceCount] = 0
+                    UnsafeMutableRawBufferPointer(rebasing: key[(2 + resourceCount)...]).copyMemory(from: UnsafeRawBufferPointer(user))
+                    return try body(UnsafeRawBufferPointer(key))
+                }
+            }
         }
     }
 
