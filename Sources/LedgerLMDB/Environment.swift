@@ -56,7 +56,7 @@ public final class Environment: @unchecked Sendable {
     public let configuration: Configuration
 
     let handle: OpaquePointer
-    private let resizeLock: ReadWriteLock
+    @usableFromInline let resizeLock: ReadWriteLock
     private let readPool: ReadTransactionPool
 
     /// Opens (and, unless read-only, creates) the environment in directory `path`.
@@ -175,6 +175,10 @@ public final class Environment: @unchecked Sendable {
     /// Runs `body` in a read-only snapshot of the latest commit. Readers never wait for writers.
     ///
     /// Do not start another transaction inside `body`.
+    ///
+    /// Inlinable so that callers get it specialized for their result type (no generic thunk
+    /// around every read); the transaction itself comes from ``beginReadTransaction()``.
+    @inlinable
     public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
@@ -185,7 +189,8 @@ public final class Environment: @unchecked Sendable {
 
     /// A read transaction on the latest snapshot: a kept one renewed, else a new one.
     /// Call with `resizeLock` held shared.
-    private func beginReadTransaction() throws(LMDBError) -> OpaquePointer {
+    @usableFromInline
+    func beginReadTransaction() throws(LMDBError) -> OpaquePointer {
         guard let txn = readPool.take() else { return try beginTransaction(readOnly: true) }
         while true {
             let rc = mdb_txn_renew(txn)
@@ -209,7 +214,8 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Resets `txn` for the next read and keeps it, or aborts it when the pool is full.
-    private func endReadTransaction(_ txn: OpaquePointer) {
+    @usableFromInline
+    func endReadTransaction(_ txn: OpaquePointer) {
         mdb_txn_reset(txn)
         if !readPool.put(txn) { mdb_txn_abort(txn) }
     }
@@ -373,6 +379,7 @@ public final class Environment: @unchecked Sendable {
 }
 
 /// A writer-preferring reader/writer lock, so that a waiting map resize is not starved by readers.
+@usableFromInline
 final class ReadWriteLock: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
@@ -392,7 +399,7 @@ final class ReadWriteLock: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func lockShared() { pthread_rwlock_rdlock(lock) }
+    @usableFromInline func lockShared() { pthread_rwlock_rdlock(lock) }
     func lockExclusive() { pthread_rwlock_wrlock(lock) }
-    func unlock() { pthread_rwlock_unlock(lock) }
+    @usableFromInline func unlock() { pthread_rwlock_unlock(lock) }
 }
