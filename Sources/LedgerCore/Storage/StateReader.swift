@@ -5,7 +5,22 @@ import LedgerLMDB
 /// Commands use it to validate against current state (inside the write transaction, so they see
 /// the batch's earlier commands), queries use it inside read transactions.
 struct StateReader: Sendable {
-    let db: LedgerDatabases
+    /// The databases, behind one reference: every query passes its reader around, and
+    /// LedgerDatabases by value (twenty handles) is a 636-byte copy at each call.
+    private let handles: Handles
+
+    private final class Handles: Sendable {
+        let db: LedgerDatabases
+        init(_ db: LedgerDatabases) { self.db = db }
+    }
+
+    init(db: LedgerDatabases) {
+        handles = Handles(db)
+    }
+
+    var db: LedgerDatabases {
+        _read { yield handles.db }
+    }
 
     func workspace(_ name: String, _ txn: borrowing Transaction) throws -> Workspace? {
         try txn.withValue(db.workspaces, key: name) { (bytes) throws(LedgerError) in try bytes.map(Workspace.init(decoding:)) }
@@ -97,28 +112,26 @@ struct StateReader: Sendable {
     /// Runs `body` with the `grants` key of `resource` and `username` (``Keys/grant(_:_:)``'s
     /// bytes) built in a temporary buffer: a permission check makes one or two, and building
     /// them as arrays took several allocations each.
+    @inline(__always)
     static func withGrantKey<R>(_ resource: GrantResource, _ username: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        var name = ""
-        var id: UInt64?
         switch resource {
-        case .workspace(let workspace): name = workspace
-        case .experiment(let value), .registeredModel(let value): id = UInt64(bitPattern: value).bigEndian
+        case .workspace(let name):
+            try name.withRawBytes { name in try withGrantKey(kind: resource.kindByte, name, username, body) }
+        case .experiment(let id), .registeredModel(let id):
+            try withUnsafeBytes(of: UInt64(bitPattern: id).bigEndian) { id in try withGrantKey(kind: resource.kindByte, id, username, body) }
         }
-        var username = username
-        return try username.withUTF8 { user in
-            try name.withUTF8 { name in
-                let resourceCount = id == nil ? name.count : 8
-                return try withUnsafeTemporaryAllocation(byteCount: 2 + resourceCount + user.count, alignment: 1) { key in
-                    key[0] = resource.kindByte
-                    if let id {
-                        key.storeBytes(of: id, toByteOffset: 1, as: UInt64.self)
-                    } else {
-                        UnsafeMutableRawBufferPointer(rebasing: key[1...]).copyMemory(from: UnsafeRawBufferPointer(name))
-                    }
-                    key[1 + resourceCount] = 0
-                    UnsafeMutableRawBufferPointer(rebasing: key[(2 + resourceCount)...]).copyMemory(from: UnsafeRawBufferPointer(user))
-                    return try body(UnsafeRawBufferPointer(key))
-                }
+    }
+
+    /// kind ‖ resource ‖ 0 ‖ username.
+    private static func withGrantKey<R>(kind: UInt8, _ resource: UnsafeRawBufferPointer, _ username: String,
+                                        _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try username.withRawBytes { user in
+            try withUnsafeTemporaryAllocation(byteCount: 2 + resource.count + user.count, alignment: 1) { key in
+                key[0] = kind
+                UnsafeMutableRawBufferPointer(rebasing: key[1...]).copyMemory(from: resource)
+                key[1 + resource.count] = 0
+                UnsafeMutableRawBufferPointer(rebasing: key[(2 + resource.count)...]).copyMemory(from: user)
+                return try body(UnsafeRawBufferPointer(key))
             }
         }
     }
