@@ -154,6 +154,8 @@ extension UnsafeRawBufferPointer: RawBytes {
 extension String: RawBytes {
     @inlinable
     public func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        // A native string lends its UTF-8 in place; only others (bridged) are copied first.
+        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) { return result }
         var copy = self
         return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
