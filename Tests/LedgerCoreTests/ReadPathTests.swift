@@ -65,6 +65,12 @@ private typealias Tag = LedgerCore.Tag
         #expect(Self.problem("team-a", allowDefault: true) == nil)
     }
 
+    @Test func everyReservedNameIsRefusedAsReserved() {
+        for name in Validation.reservedWorkspaceNames {
+            #expect(Self.problem(name, allowDefault: true) == "Workspace name '\(name)' is reserved and cannot be used.")
+        }
+    }
+
     // MARK: Narrow record reads
 
     @Test(arguments: ["default", "team-a", "t", "", "é-ü", String(repeating: "w", count: 300)])
