@@ -14,17 +14,13 @@ import Synchronization
 /// Each slot holds one transaction or none; taking and returning exchange a slot's content
 /// atomically, so a transaction is never handed to two threads at once. No allocation, no lock.
 final class ReadTransactionPool: Sendable {
-    /// The most transactions any pool keeps.
-    static let maximumCapacity = 8
-
-    /// How many slots this pool uses (at most ``maximumCapacity``).
+    /// How many slots this pool uses (at most 8).
     let capacity: Int
     /// Each holds the bit pattern of an `MDB_txn` pointer, or 0 for an empty slot.
     private let slots: InlineArray<8, Atomic<UInt>> = InlineArray { _ in Atomic<UInt>(0) }
 
     init(capacity: Int) {
-        precondition(Self.maximumCapacity == 8, "the slot array holds 8")
-        self.capacity = max(0, min(capacity, Self.maximumCapacity))
+        self.capacity = max(0, min(capacity, slots.count))
     }
 
     /// A reset transaction, now owned by the caller; `nil` when the pool is empty.
