@@ -41,7 +41,9 @@ public final class Ledger: Sendable {
     let environment: Environment
     let db: LedgerDatabases
     let log: EventLog
-    var reader: StateReader { StateReader(db: db) }
+    /// Stored, not built per use: a fresh one copies every database handle, which cost a read
+    /// more than its LMDB calls.
+    let reader: StateReader
     private let queue: CommitQueue?
     /// Set for temporary snapshots, whose directory goes when the ledger does.
     private let removesDirectory = Mutex(false)
@@ -122,6 +124,7 @@ public final class Ledger: Sendable {
         } catch let error as LMDBError {
             throw CommitQueue.ledgerError(error)
         }
+        reader = StateReader(db: db)
         log = EventLog(db: db, projector: Projector(db: db))
         queue = configuration.readOnly ? nil : CommitQueue(
             environment: environment, log: log, defaultArtifactRoot: defaultArtifactRoot, maxBatchSize: configuration.maxBatchSize)

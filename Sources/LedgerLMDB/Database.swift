@@ -5,7 +5,7 @@ import CLMDB
 /// Handles are opened once, when the environment is opened or right after, and stay valid for the
 /// life of the environment; they are plain values that may be shared between threads.
 public struct Database: Hashable, Sendable {
-    let dbi: MDB_dbi
+    @usableFromInline let dbi: MDB_dbi
     /// The database's name inside the environment.
     public let name: String
     /// The options it was opened with.

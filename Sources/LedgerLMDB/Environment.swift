@@ -26,6 +26,10 @@ public final class Environment: @unchecked Sendable {
         public var maxDatabases: Int = 32
         /// The most concurrent read transactions, over all processes.
         public var maxReaders: Int = 256
+        /// How many finished read transactions to keep for reuse (at most 8, and at most a
+        /// quarter of the environment's reader slots). Each keeps a reader slot while kept; a
+        /// renewed one saves the allocation and the reader-table lock of a new transaction.
+        public var pooledReadTransactions: Int = 8
         /// Open read-only: writes fail, nothing is created.
         public var readOnly: Bool = false
         /// Flush to disk on every commit (the default). Turn off only for disposable scratch
@@ -52,7 +56,8 @@ public final class Environment: @unchecked Sendable {
     public let configuration: Configuration
 
     let handle: OpaquePointer
-    private let resizeLock: ReadWriteLock
+    @usableFromInline let resizeLock: ReadWriteLock
+    private let readPool: ReadTransactionPool
 
     /// Opens (and, unless read-only, creates) the environment in directory `path`.
     ///
@@ -65,6 +70,7 @@ public final class Environment: @unchecked Sendable {
         // LMDB must not be opened twice in one process: closing one handle would drop the other's
         // locks. Refuse the second open before it touches the files.
         var identity: FileIdentity?
+        var readerSlots = 0
         var status = stat()
         if stat(path, &status) == 0 {
             let key = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
@@ -86,6 +92,8 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_set_maxdbs(env, MDB_dbi(configuration.maxDatabases)), "mdb_env_set_maxdbs")
             try check(mdb_env_set_maxreaders(env, UInt32(configuration.maxReaders)), "mdb_env_set_maxreaders")
             try check(mdb_env_set_mapsize(env, configuration.mapSize), "mdb_env_set_mapsize")
+            // MDB_NOTLS ties reader slots to transactions, not threads: what lets read transactions
+            // run on any thread and lets a reset one keep its slot for the next read.
             var flags = UInt32(MDB_NOTLS)
             if configuration.readOnly { flags |= UInt32(MDB_RDONLY) }
             if !configuration.durable { flags |= UInt32(MDB_NOSYNC) }
@@ -95,6 +103,10 @@ public final class Environment: @unchecked Sendable {
             // Clear reader slots left by processes that died while reading.
             var dead: Int32 = 0
             _ = mdb_reader_check(env, &dead)
+            // The lock file fixes the slot count for every process that shares it.
+            var slots: UInt32 = 0
+            try check(mdb_env_get_maxreaders(env, &slots), "mdb_env_get_maxreaders")
+            readerSlots = Int(slots)
         } catch {
             mdb_env_close(env)
             if let identity { _ = Self.openEnvironments.withLock { $0.remove(identity) } }
@@ -105,9 +117,14 @@ public final class Environment: @unchecked Sendable {
         self.path = path
         self.configuration = configuration
         self.resizeLock = ReadWriteLock()
+        // Keep most slots for other readers, in this process and others.
+        self.readPool = ReadTransactionPool(capacity: min(configuration.pooledReadTransactions, readerSlots / 4))
     }
 
     deinit {
+        // Nothing else can hold this environment now: free the kept transactions (and their
+        // reader slots) before the environment they belong to.
+        readPool.drain()
         mdb_env_close(handle)
         if let identity { _ = Self.openEnvironments.withLock { $0.remove(identity) } }
     }
@@ -172,16 +189,59 @@ public final class Environment: @unchecked Sendable {
         return Database(dbi: dbi, name: label, options: DatabaseOptions(rawValue: flags & UInt32(MDB_DUPSORT | MDB_DUPFIXED)))
     }
 
-    /// Runs `body` in a read-only snapshot. Readers never wait for writers.
+    /// Runs `body` in a read-only snapshot of the latest commit. Readers never wait for writers.
     ///
     /// Do not start another transaction inside `body`.
+    ///
+    /// Inlinable so that callers get it specialized for their result type (no generic thunk
+    /// around every read); the transaction itself comes from ``beginReadTransaction()``.
+    @inlinable
     public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
-        let txn = try beginTransaction(readOnly: true)
-        defer { mdb_txn_abort(txn) }
+        let txn = try beginReadTransaction()
+        defer { endReadTransaction(txn) }
         return try body(Transaction(handle: txn, isReadOnly: true))
     }
+
+    /// A read transaction on the latest snapshot: a kept one renewed, else a new one.
+    /// Call with `resizeLock` held shared.
+    @usableFromInline
+    func beginReadTransaction() throws(LMDBError) -> OpaquePointer {
+        guard let txn = readPool.take() else { return try beginTransaction(readOnly: true) }
+        while true {
+            let rc = mdb_txn_renew(txn)
+            if rc == MDB_SUCCESS { return txn }
+            if rc == MDB_MAP_RESIZED {
+                // Another process grew the map. The transaction is reset again (still holding its
+                // slot, no snapshot): adopt the new size as a begin would, then renew.
+                do throws(LMDBError) {
+                    try adoptMapSize()
+                } catch {
+                    mdb_txn_abort(txn)
+                    throw error
+                }
+                continue
+            }
+            // Anything else (the slot lost, a panicked environment): give this transaction up
+            // and begin afresh, which reports what is wrong.
+            mdb_txn_abort(txn)
+            return try beginTransaction(readOnly: true)
+        }
+    }
+
+    /// Resets `txn` for the next read and keeps it, or aborts it when the pool is full.
+    @usableFromInline
+    func endReadTransaction(_ txn: OpaquePointer) {
+        mdb_txn_reset(txn)
+        if !readPool.put(txn) { mdb_txn_abort(txn) }
+    }
+
+    /// How many reset read transactions the environment keeps now (each holds a reader slot).
+    var pooledReadTransactionCount: Int { readPool.count }
+
+    /// The most read transactions the environment keeps.
+    var readTransactionPoolCapacity: Int { readPool.capacity }
 
     /// Runs `body` in a write transaction and commits it when `body` returns.
     ///
@@ -222,18 +282,25 @@ public final class Environment: @unchecked Sendable {
             var txn: OpaquePointer?
             let rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
             if rc == MDB_MAP_RESIZED {
-                // Another process grew the map: adopt its size, which needs exclusive access.
-                resizeLock.unlock()
-                resizeLock.lockExclusive()
-                let adopt = mdb_env_set_mapsize(handle, 0)
-                resizeLock.unlock()
-                resizeLock.lockShared()
-                try check(adopt, "mdb_env_set_mapsize")
+                try adoptMapSize()
                 continue
             }
             try check(rc, "mdb_txn_begin")
             return txn!
         }
+    }
+
+    /// Adopts the map size another process set. Called with `resizeLock` held shared, and
+    /// returns with it held shared again; in between it holds it exclusively, since resizing the
+    /// map needs every transaction of this process closed (kept reset ones do not count: they
+    /// hold no pointer into the map).
+    private func adoptMapSize() throws(LMDBError) {
+        resizeLock.unlock()
+        resizeLock.lockExclusive()
+        let adopt = mdb_env_set_mapsize(handle, 0)
+        resizeLock.unlock()
+        resizeLock.lockShared()
+        try check(adopt, "mdb_env_set_mapsize")
     }
 
     /// Doubles the map unless another thread already grew it past `observed`.
@@ -329,6 +396,7 @@ public final class Environment: @unchecked Sendable {
 }
 
 /// A writer-preferring reader/writer lock, so that a waiting map resize is not starved by readers.
+@usableFromInline
 final class ReadWriteLock: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
@@ -348,7 +416,7 @@ final class ReadWriteLock: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func lockShared() { pthread_rwlock_rdlock(lock) }
+    @usableFromInline func lockShared() { pthread_rwlock_rdlock(lock) }
     func lockExclusive() { pthread_rwlock_wrlock(lock) }
-    func unlock() { pthread_rwlock_unlock(lock) }
+    @usableFromInline func unlock() { pthread_rwlock_unlock(lock) }
 }

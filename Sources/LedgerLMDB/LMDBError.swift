@@ -66,7 +66,7 @@ public struct LMDBError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Turns an LMDB return code into a thrown ``LMDBError``.
-@inline(__always)
+@inline(__always) @usableFromInline
 func check(_ rc: Int32, _ function: StaticString) throws(LMDBError) {
     if rc != MDB_SUCCESS {
         throw LMDBError(code: .init(rawValue: rc), function: "\(function)")

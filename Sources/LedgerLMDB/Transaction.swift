@@ -7,10 +7,11 @@ import CLMDB
 /// Byte buffers handed out by ``withValue(_:key:_:)`` and by cursors point into the memory map and
 /// stay valid only until the transaction ends or the next write in it.
 public struct Transaction: ~Copyable {
-    let handle: OpaquePointer
+    @usableFromInline let handle: OpaquePointer
     /// True for a read-only transaction.
     public let isReadOnly: Bool
 
+    @usableFromInline
     init(handle: OpaquePointer, isReadOnly: Bool) {
         self.handle = handle
         self.isReadOnly = isReadOnly
@@ -23,6 +24,11 @@ public struct Transaction: ~Copyable {
     ///   - key: The key, at most 511 bytes.
     ///   - body: Receives the value's bytes, or `nil` when the key is absent.
     /// - Returns: What `body` returns.
+    ///
+    /// Inlinable, like the other point reads, so that callers get it specialized for their key
+    /// and result types: a query makes several such reads, and the generic entry points cost
+    /// as much as the lookups of a small database.
+    @inlinable
     public func withValue<R, E: Error>(
         _ database: Database, key: some RawBytes, _ body: (UnsafeRawBufferPointer?) throws(E) -> R
     ) throws -> R {
@@ -37,11 +43,13 @@ public struct Transaction: ~Copyable {
     }
 
     /// Returns a copy of the value stored under `key`, or `nil`.
+    @inlinable
     public func get(_ database: Database, key: some RawBytes) throws -> [UInt8]? {
         try withValue(database, key: key) { $0.map { Array($0) } }
     }
 
     /// True when `key` is present.
+    @inlinable
     public func contains(_ database: Database, key: some RawBytes) throws -> Bool {
         try withValue(database, key: key) { $0 != nil }
     }
@@ -123,28 +131,31 @@ public protocol RawBytes {
 }
 
 extension Array: RawBytes where Element == UInt8 {
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withUnsafeBytes(body)
     }
 }
 
 extension ArraySlice: RawBytes where Element == UInt8 {
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withUnsafeBytes(body)
     }
 }
 
 extension UnsafeRawBufferPointer: RawBytes {
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(self)
     }
 }
 
 extension String: RawBytes {
+    @inlinable
     public func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        // A native string lends its UTF-8 in place; only others (bridged) are copied first.
+        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) { return result }
         var copy = self
         return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }

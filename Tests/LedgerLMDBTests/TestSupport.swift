@@ -158,3 +158,37 @@ final class ErrorLog: @unchecked Sendable {
 struct TestFailure: Error, Equatable {
     var reason: String = "intentional"
 }
+
+/// Runs `executable` (posix_spawn, not `Foundation.Process`: see `LedgerTestSupport`'s
+/// `SpawnedProcess`) to its end; returns its exit status and what it wrote to stdout and stderr.
+func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)").path
+    defer { unlink(outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw TestFailure(reason: "posix_spawn \(executable): \(String(cString: strerror(spawned)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    return (exitStatus, output)
+}
+
+/// Reader slots that process `pid` holds in the environment at `path`, as `mdb_stat -r` (another
+/// process, which needs a slot of its own to run) lists them.
+func readerSlots(of pid: pid_t, in path: String) throws -> Int {
+    let stat = try runTool("/usr/bin/mdb_stat", ["-r", path])
+    // `mdb_stat -r` alone exits with 1 after printing the table (it opens no transaction).
+    guard stat.output.hasPrefix("Reader Table Status\n") else { throw TestFailure(reason: "mdb_stat -r failed (\(stat.status)): \(stat.output)") }
+    return stat.output.split(separator: "\n").count { line in
+        line.split(separator: " ", omittingEmptySubsequences: true).first == Substring(String(pid))
+    }
+}

@@ -47,17 +47,27 @@ extension StateReader {
     }
 
     /// Resolves a public permission target to the stored grant resource.
+    ///
+    /// Every permission check does this, so it only checks that the target exists (in its
+    /// workspace) and decodes none of its record; the errors are those of the `require` reads.
+    @inline(__always)
     func resolve(_ target: PermissionTarget, _ txn: borrowing Transaction) throws -> (GrantResource, workspace: String) {
         switch target {
         case .workspace(let name):
-            _ = try requireWorkspace(name, txn)
+            guard try workspaceExists(name, txn) else {
+                throw LedgerError(.resourceDoesNotExist, "Workspace '\(name)' not found")
+            }
             return (.workspace(name), name)
         case .experiment(let id, let workspace):
-            _ = try requireExperiment(id, in: workspace, txn)
+            guard try experimentExists(id, in: workspace, txn) else {
+                throw LedgerError(.resourceDoesNotExist, "No Experiment with id=\(id) exists")
+            }
             return (.experiment(id), workspace)
         case .registeredModel(let name, let workspace):
-            let model = try requireRegisteredModel(name, in: workspace, txn)
-            return (.registeredModel(model.id), workspace)
+            guard let id = try registeredModelID(workspace: workspace, name: name, txn), try registeredModelExists(id, txn) else {
+                throw LedgerError(.resourceDoesNotExist, "Registered Model with name=\(name) not found")
+            }
+            return (.registeredModel(id), workspace)
         }
     }
 }

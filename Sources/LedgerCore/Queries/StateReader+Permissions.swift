@@ -4,10 +4,11 @@ import LedgerLMDB
 extension StateReader {
     /// Admin → MANAGE; an explicit grant on the resource → that grant, even if lower; otherwise
     /// the user's permission on `workspace`. An unknown user has NO_PERMISSIONS.
+    @inline(__always)
     func effectivePermission(of username: String, on resource: GrantResource, in workspace: String,
                              defaultWorkspaceFloor: PermissionLevel?, _ txn: borrowing Transaction) throws -> PermissionLevel {
-        guard let user = try user(username, txn) else { return .noPermissions }
-        if user.isAdmin { return .manage }
+        guard let isAdmin = try userIsAdmin(username, txn) else { return .noPermissions }
+        if isAdmin { return .manage }
         if case .workspace = resource {} else if let explicit = try grant(resource, username, txn) {
             return explicit
         }
@@ -15,6 +16,7 @@ extension StateReader {
     }
 
     /// The grant of `username` on `workspace` itself, else the floor in `default`, else NO_PERMISSIONS.
+    @inline(__always)
     func workspacePermission(of username: String, in workspace: String, defaultWorkspaceFloor: PermissionLevel?,
                              _ txn: borrowing Transaction) throws -> PermissionLevel {
         if let level = try grant(.workspace(workspace), username, txn) { return level }
@@ -25,8 +27,8 @@ extension StateReader {
     /// Which resources of `workspace` a search for `visibility` may list.
     func readFilter(_ visibility: SearchVisibility, in workspace: String, _ txn: borrowing Transaction) throws -> ReadFilter {
         guard case .readable(let username, let floor) = visibility else { return .everything }
-        guard let user = try user(username, txn) else { return .nothing }
-        if user.isAdmin { return .everything }
+        guard let isAdmin = try userIsAdmin(username, txn) else { return .nothing }
+        if isAdmin { return .everything }
         return .byGrants(username: username, workspaceLevel: try workspacePermission(of: username, in: workspace, defaultWorkspaceFloor: floor, txn))
     }
 }

@@ -5,7 +5,22 @@ import LedgerLMDB
 /// Commands use it to validate against current state (inside the write transaction, so they see
 /// the batch's earlier commands), queries use it inside read transactions.
 struct StateReader: Sendable {
-    let db: LedgerDatabases
+    /// The databases, behind one reference: every query passes its reader around, and
+    /// LedgerDatabases by value (twenty handles) is a 636-byte copy at each call.
+    private let handles: Handles
+
+    private final class Handles: Sendable {
+        let db: LedgerDatabases
+        init(_ db: LedgerDatabases) { self.db = db }
+    }
+
+    init(db: LedgerDatabases) {
+        handles = Handles(db)
+    }
+
+    var db: LedgerDatabases {
+        _read { yield handles.db }
+    }
 
     func workspace(_ name: String, _ txn: borrowing Transaction) throws -> Workspace? {
         try txn.withValue(db.workspaces, key: name) { (bytes) throws(LedgerError) in try bytes.map(Workspace.init(decoding:)) }
@@ -53,11 +68,71 @@ struct StateReader: Sendable {
         try txn.withValue(db.users, key: username) { (bytes) throws(LedgerError) in try bytes.map(User.init(decoding:)) }
     }
 
+    @inline(__always)
     func grant(_ resource: GrantResource, _ username: String, _ txn: borrowing Transaction) throws -> PermissionLevel? {
-        try txn.withValue(db.grants, key: Keys.grant(resource, username)) { (bytes) throws(LedgerError) -> PermissionLevel? in
-            guard let bytes else { return nil }
-            guard bytes.count == 1 else { throw LedgerError(.corruptedData, "grant record of \(bytes.count) bytes") }
-            return try PermissionLevel(rank: bytes[0])
+        try Self.withGrantKey(resource, username) { key in
+            try txn.withValue(db.grants, key: key) { (bytes) throws(LedgerError) -> PermissionLevel? in
+                guard let bytes else { return nil }
+                guard bytes.count == 1 else { throw LedgerError(.corruptedData, "grant record of \(bytes.count) bytes") }
+                return try PermissionLevel(rank: bytes[0])
+            }
+        }
+    }
+
+    /// Whether the workspace `name` exists (nothing decoded).
+    @inline(__always)
+    func workspaceExists(_ name: String, _ txn: borrowing Transaction) throws -> Bool {
+        try txn.contains(db.workspaces, key: name)
+    }
+
+    /// Whether experiment `id` exists and lives in `workspace`; reads only the head of its record.
+    @inline(__always)
+    func experimentExists(_ id: Int64, in workspace: String, _ txn: borrowing Transaction) throws -> Bool {
+        try withUnsafeBytes(of: UInt64(bitPattern: id).bigEndian) { key in
+            try txn.withValue(db.experiments, key: key) { (bytes) throws(LedgerError) -> Bool in
+                guard let bytes else { return false }
+                return try Experiment.record(bytes, isInWorkspace: workspace)
+            }
+        }
+    }
+
+    /// Whether registered model `id` exists (nothing decoded).
+    func registeredModelExists(_ id: Int64, _ txn: borrowing Transaction) throws -> Bool {
+        try withUnsafeBytes(of: UInt64(bitPattern: id).bigEndian) { key in try txn.contains(db.registeredModels, key: key) }
+    }
+
+    /// The admin flag of `username`, `nil` for an unknown user; the password hash is not decoded.
+    @inline(__always)
+    func userIsAdmin(_ username: String, _ txn: borrowing Transaction) throws -> Bool? {
+        try txn.withValue(db.users, key: username) { (bytes) throws(LedgerError) -> Bool? in
+            try bytes.map { (b) throws(LedgerError) in try User.isAdmin(record: b) }
+        }
+    }
+
+    /// Runs `body` with the `grants` key of `resource` and `username` (``Keys/grant(_:_:)``'s
+    /// bytes) built in a temporary buffer: a permission check makes one or two, and building
+    /// them as arrays took several allocations each.
+    @inline(__always)
+    static func withGrantKey<R>(_ resource: GrantResource, _ username: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        switch resource {
+        case .workspace(let name):
+            try name.withRawBytes { name in try withGrantKey(kind: resource.kindByte, name, username, body) }
+        case .experiment(let id), .registeredModel(let id):
+            try withUnsafeBytes(of: UInt64(bitPattern: id).bigEndian) { id in try withGrantKey(kind: resource.kindByte, id, username, body) }
+        }
+    }
+
+    /// kind ‖ resource ‖ 0 ‖ username.
+    private static func withGrantKey<R>(kind: UInt8, _ resource: UnsafeRawBufferPointer, _ username: String,
+                                        _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try username.withRawBytes { user in
+            try withUnsafeTemporaryAllocation(byteCount: 2 + resource.count + user.count, alignment: 1) { key in
+                key[0] = kind
+                UnsafeMutableRawBufferPointer(rebasing: key[1...]).copyMemory(from: resource)
+                key[1 + resource.count] = 0
+                UnsafeMutableRawBufferPointer(rebasing: key[(2 + resource.count)...]).copyMemory(from: user)
+                return try body(UnsafeRawBufferPointer(key))
+            }
         }
     }
 

@@ -39,6 +39,17 @@ extension Experiment {
     }
 }
 
+extension Experiment {
+    /// Whether the experiment record `bytes` names `workspace`. Reads only the fields before it
+    /// (id, name), not the rest (tags above all): what resolving a permission target needs.
+    static func record(_ bytes: UnsafeRawBufferPointer, isInWorkspace workspace: String) throws(LedgerError) -> Bool {
+        var r = BinaryReader(bytes)
+        _ = try r.readSignedVarint()
+        try r.skipString()
+        return try r.readStringMatches(workspace)
+    }
+}
+
 extension RunInfo {
     func encoded() -> [UInt8] {
         var w = BinaryWriter(capacity: 128)
@@ -94,6 +105,30 @@ extension User {
     init(decoding bytes: UnsafeRawBufferPointer) throws(LedgerError) {
         self = try BinaryReader.decode(bytes, "user record") { (r) throws(LedgerError) in
             User(username: try r.readString(), isAdmin: try r.readBool(), password: try r.readPasswordHash(), creationTime: try r.readSignedVarint())
+        }
+    }
+}
+
+extension User {
+    /// The admin flag of the user record `bytes`, read without decoding the password hash.
+    static func isAdmin(record bytes: UnsafeRawBufferPointer) throws(LedgerError) -> Bool {
+        var r = BinaryReader(bytes)
+        try r.skipString()
+        return try r.readBool()
+    }
+}
+
+extension BinaryReader {
+    /// Reads a view record's string (UTF-8 after a varint length) and compares it with `expected`
+    /// without building a `String`.
+    mutating func readStringMatches(_ expected: String) throws(LedgerError) -> Bool {
+        precondition(!compactStrings, "view records store plain UTF-8 strings")
+        let stored = try readRaw(try readCount())
+        var expected = expected
+        return expected.withUTF8 { expected in
+            guard expected.count == stored.count else { return false }
+            for index in 0..<stored.count where stored[index] != expected[index] { return false }
+            return true
         }
     }
 }
