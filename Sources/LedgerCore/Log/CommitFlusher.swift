@@ -1,5 +1,6 @@
 import LedgerLMDB
 import Foundation
+import Synchronization
 
 /// Makes commits durable off the writer's thread, then tells their callers.
 ///
@@ -17,15 +18,23 @@ final class CommitFlusher: @unchecked Sendable {
     }
 
     private let environment: Environment
+    /// Called on this thread after it has answered commands, with how many.
+    private let answered: @Sendable (Int) -> Void
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var waiting: [Completion] = []
     private var isStopping = false
     private var isStopped = false
     private var thread: Thread?
+    /// Commands handed over and not answered yet (readable without the lock).
+    private let holding = Atomic<Int>(0)
 
-    init(environment: Environment) {
+    /// Commands committed and handed over whose callers have not been answered yet.
+    var awaiting: Int { holding.load(ordering: .relaxed) }
+
+    init(environment: Environment, answered: @escaping @Sendable (Int) -> Void) {
         self.environment = environment
+        self.answered = answered
         let thread = Thread { [self] in run() }
         thread.name = "ledger-flusher"
         self.thread = thread
@@ -34,6 +43,7 @@ final class CommitFlusher: @unchecked Sendable {
 
     /// Answers `completions` once a flush that starts after this call has finished.
     func enqueue(_ completions: [Completion]) {
+        holding.add(completions.count, ordering: .relaxed)
         condition.lock()
         waiting.append(contentsOf: completions)
         condition.signal()
@@ -75,6 +85,8 @@ final class CommitFlusher: @unchecked Sendable {
             waiting.removeAll(keepingCapacity: true)
             condition.unlock()
             Self.answer(batch, afterFlushing: environment)
+            holding.subtract(batch.count, ordering: .relaxed)
+            answered(batch.count)
         }
     }
 

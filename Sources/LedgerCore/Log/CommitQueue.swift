@@ -12,8 +12,8 @@ import Foundation
 ///
 /// Each command stays atomic on its own: its decision either emits events, which are appended
 /// with their projections, or throws and writes nothing, while the batch's other commands go on.
-/// Batching costs a lone caller nothing: the thread never waits for company, and what queues while
-/// one commit is being flushed forms the next batch.
+/// Batching costs a lone caller nothing: the thread waits only for callers it has just answered
+/// (who mostly send their next command at once), never on a timer for strangers.
 ///
 /// Durability: a commit flushes its data pages; the final flush that makes it durable runs on the
 /// ``CommitFlusher`` while this thread goes on with the next batch (or here, when nothing else
@@ -29,6 +29,8 @@ final class CommitQueue: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var pending: [PendingCommand] = []
+    /// Callers answered since the writer last took a batch: most send another command at once.
+    private var answeredSinceTake = 0
     /// `pending.count`, readable without the lock (the writer polls it).
     private let queued = Atomic<Int>(0)
     private var isStopping = false
@@ -41,11 +43,27 @@ final class CommitQueue: @unchecked Sendable {
         self.defaultArtifactRoot = defaultArtifactRoot
         self.maxBatchSize = maxBatchSize
         let configuration = environment.configuration
-        flusher = configuration.durable && !configuration.metaSync ? CommitFlusher(environment: environment) : nil
+        let answers = Answers()
+        flusher = configuration.durable && !configuration.metaSync ? CommitFlusher(environment: environment) { answers.note($0) } : nil
         let thread = Thread { [self] in run() }
         thread.name = "ledger-writer"
         self.thread = thread
+        answers.queue = self
         thread.start()
+    }
+
+    /// Tells the queue about answers given on the flusher's thread (it holds the queue weakly:
+    /// the queue owns the flusher).
+    private final class Answers: @unchecked Sendable {
+        weak var queue: CommitQueue?
+        func note(_ count: Int) { queue?.noteAnswered(count) }
+    }
+
+    private func noteAnswered(_ count: Int) {
+        condition.lock()
+        answeredSinceTake += count
+        condition.signal()
+        condition.unlock()
     }
 
     /// Queues a command; throws `closed` once the queue is stopping.
@@ -89,11 +107,17 @@ final class CommitQueue: @unchecked Sendable {
     /// command of a busy client.
     static let pollNanoseconds: UInt64 = 50_000
 
+    /// How long the writer waits for callers it has just answered to come back before it takes a
+    /// smaller batch: when arrivals pause this long, and never more than ``coalesceLimit`` in all.
+    static let arrivalPause: TimeInterval = 40e-6
+    static let coalesceLimit: TimeInterval = 2e-3
+
     private func run() {
         while true {
             pollBriefly()
             condition.lock()
             while pending.isEmpty && !isStopping { condition.wait() }
+            coalesce()
             if pending.isEmpty && isStopping {
                 // Answer every commit before saying stopped.
                 condition.unlock()
@@ -107,9 +131,35 @@ final class CommitQueue: @unchecked Sendable {
             let take = min(pending.count, maxBatchSize)
             let batch = Array(pending.prefix(take))
             pending.removeFirst(take)
+            answeredSinceTake = 0
             queued.store(pending.count, ordering: .relaxed)
             condition.unlock()
             process(batch)
+        }
+    }
+
+    /// Waits (holding `condition`, which the wait releases) while more commands are on their way
+    /// than are queued: those whose commit the flusher is making durable, and the callers answered
+    /// since the last batch, who mostly send their next command at once.
+    ///
+    /// Each commit pays for its flushes whatever it holds, and on a disk where they dominate,
+    /// commits of everyone waiting beat a stream of commits of whoever happened to arrive first:
+    /// without this, 64 writers split into two cohorts that alternate, one being flushed while
+    /// the other commits, and each commit held half of them. A lone caller waits for nothing (it
+    /// is the one answered), and a wait ends when arrivals pause for ``arrivalPause``.
+    private func coalesce() {
+        let start = Date()
+        var seen = (pending.count, answeredSinceTake)
+        while !isStopping {
+            let awaiting = flusher?.awaiting ?? 0
+            let expected = min(max(pending.count, answeredSinceTake) + awaiting, maxBatchSize)
+            if pending.count >= expected { return }
+            let now = Date()
+            if now.timeIntervalSince(start) > Self.coalesceLimit { return }
+            let news = condition.wait(until: now.addingTimeInterval(Self.arrivalPause))
+            let current = (pending.count, answeredSinceTake)
+            if !news && current == seen && (flusher?.awaiting ?? 0) == 0 { return }
+            seen = current
         }
     }
 
@@ -146,10 +196,12 @@ final class CommitQueue: @unchecked Sendable {
     private func acknowledge(_ completions: [CommitFlusher.Completion]) {
         guard let flusher else {
             for completion in completions { completion.command.complete(completion.outcome) }
+            noteAnswered(completions.count)
             return
         }
         if queued.load(ordering: .relaxed) == 0 {
             flusher.flushNow(completions)
+            noteAnswered(completions.count)
         } else {
             flusher.enqueue(completions)
         }
