@@ -27,37 +27,17 @@ import Testing
         }
     }
 
-    /// Writers that each wait for their answer before sending the next command share commits:
-    /// the writer waits for the callers it has just answered, so each commit holds nearly all of
-    /// them instead of two alternating halves. (Every event of a commit carries the commit's time.)
-    @Test func closedLoopWritersShareTheirCommits() async throws {
-        try await withTemporaryLedger(durable: true) { ledger, _ in
-            let writers = 32
-            let rounds = 25
-            let experiment = try await ledger.createExperiment(name: "cohorts", in: "default", context: testContext)
-            let runs = try await withThrowingTaskGroup(of: String.self) { group in
-                for writer in 0..<writers {
-                    group.addTask { try await ledger.createRun(experimentID: experiment.id, runName: "w\(writer)", in: "default", context: testContext).info.runID }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            let first = try ledger.head().sequence + 1
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for runID in runs {
-                    group.addTask {
-                        for step in 0..<rounds {
-                            try await ledger.logMetric(runID: runID, Metric(key: "loss", value: 1, timestamp: 1, step: Int64(step)), in: "default", context: testContext)
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-            let events = try ledger.events(from: first, limit: writers * rounds)
-            #expect(events.count == writers * rounds)
-            let commits = Set(events.map(\.timestamp)).count
-            // Two cohorts taking turns would make at least 2 × rounds commits.
-            #expect(commits < rounds * 7 / 4, "\(writers * rounds) events in \(commits) commits")
-        }
+    /// What the writer waits for before it takes a batch: a lone caller it just answered (and
+    /// who is queued again) nothing more; a crowd it answered, the whole crowd; commits being
+    /// flushed, their callers too; never more than a batch. (How full commits get under load is a
+    /// benchmark's business: `ledger bench` reports events per commit.)
+    @Test func theWriterWaitsForTheCallersItHasAnswered() {
+        #expect(CommitQueue.expectedCommands(queued: 1, answered: 1, flushing: 0, maxBatchSize: 1_024) == 1)
+        #expect(CommitQueue.expectedCommands(queued: 1, answered: 0, flushing: 0, maxBatchSize: 1_024) == 1)
+        #expect(CommitQueue.expectedCommands(queued: 5, answered: 64, flushing: 0, maxBatchSize: 1_024) == 64)
+        #expect(CommitQueue.expectedCommands(queued: 32, answered: 32, flushing: 32, maxBatchSize: 1_024) == 64)
+        #expect(CommitQueue.expectedCommands(queued: 40, answered: 3, flushing: 0, maxBatchSize: 1_024) == 40)
+        #expect(CommitQueue.expectedCommands(queued: 10, answered: 900, flushing: 900, maxBatchSize: 1_024) == 1_024)
     }
 
     @Test func concurrentWritersAreAnsweredAfterFlushesAndLoseNothing() async throws {

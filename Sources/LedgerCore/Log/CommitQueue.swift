@@ -109,7 +109,7 @@ final class CommitQueue: @unchecked Sendable {
 
     /// How long the writer waits for callers it has just answered to come back before it takes a
     /// smaller batch: when arrivals pause this long, and never more than ``coalesceLimit`` in all.
-    static let arrivalPause: TimeInterval = 40e-6
+    static let arrivalPause: TimeInterval = 100e-6
     static let coalesceLimit: TimeInterval = 2e-3
 
     private func run() {
@@ -151,8 +151,8 @@ final class CommitQueue: @unchecked Sendable {
         let start = Date()
         var seen = (pending.count, answeredSinceTake)
         while !isStopping {
-            let awaiting = flusher?.awaiting ?? 0
-            let expected = min(max(pending.count, answeredSinceTake) + awaiting, maxBatchSize)
+            let expected = Self.expectedCommands(queued: pending.count, answered: answeredSinceTake,
+                                                 flushing: flusher?.awaiting ?? 0, maxBatchSize: maxBatchSize)
             if pending.count >= expected { return }
             let now = Date()
             if now.timeIntervalSince(start) > Self.coalesceLimit { return }
@@ -161,6 +161,13 @@ final class CommitQueue: @unchecked Sendable {
             if !news && current == seen && (flusher?.awaiting ?? 0) == 0 { return }
             seen = current
         }
+    }
+
+    /// How many commands the next batch should wait for: those `queued`, or the callers `answered`
+    /// since the last batch if more (each is either among the queued or on its way), plus those
+    /// `flushing` (committed, their callers not answered yet), at most a batch.
+    static func expectedCommands(queued: Int, answered: Int, flushing: Int, maxBatchSize: Int) -> Int {
+        min(max(queued, answered) + flushing, maxBatchSize)
     }
 
     /// Returns once a command is queued or ``pollNanoseconds`` have passed.
