@@ -31,6 +31,10 @@ final class CommitQueue: @unchecked Sendable {
     private var pending: [PendingCommand] = []
     /// Callers answered since the writer last took a batch: most send another command at once.
     private var answeredSinceTake = 0
+    /// How many queued commands wake the writer: it sleeps for the first, or for a whole batch
+    /// while it coalesces (it looks again on its own after an arrival pause), so that a crowd of
+    /// arrivals does not wake it once each.
+    private var wakeAt = 1
     /// `pending.count`, readable without the lock (the writer polls it).
     private let queued = Atomic<Int>(0)
     private var isStopping = false
@@ -76,7 +80,7 @@ final class CommitQueue: @unchecked Sendable {
         }
         pending.append(command)
         queued.store(pending.count, ordering: .relaxed)
-        condition.signal()
+        if pending.count >= wakeAt { condition.signal() }
         condition.unlock()
     }
 
@@ -153,14 +157,16 @@ final class CommitQueue: @unchecked Sendable {
         while !isStopping {
             let expected = Self.expectedCommands(queued: pending.count, answered: answeredSinceTake,
                                                  flushing: flusher?.awaiting ?? 0, maxBatchSize: maxBatchSize)
-            if pending.count >= expected { return }
+            if pending.count >= expected { break }
             let now = Date()
-            if now.timeIntervalSince(start) > Self.coalesceLimit { return }
+            if now.timeIntervalSince(start) > Self.coalesceLimit { break }
+            wakeAt = expected
             let news = condition.wait(until: now.addingTimeInterval(Self.arrivalPause))
             let current = (pending.count, answeredSinceTake)
-            if !news && current == seen && (flusher?.awaiting ?? 0) == 0 { return }
+            if !news && current == seen && (flusher?.awaiting ?? 0) == 0 { break }
             seen = current
         }
+        wakeAt = 1
     }
 
     /// How many commands the next batch should wait for: those `queued`, or the callers `answered`
