@@ -1,12 +1,6 @@
 import LedgerLMDB
 import Dispatch
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What a rebuild writes to the views, held in memory and written in key order in one pass.
 ///
 /// During a rebuild the projector writes here instead of into LMDB: a put or delete replaces the
@@ -19,54 +13,16 @@ import Darwin
 ///
 /// The rebuild flushes when the staged bytes pass ``budget`` and before a prefix delete (a
 /// purge, rare), so memory stays bounded on any log.
-/// A key of a staging table: its bytes hashed once, 8 at a time (an array's own hashing feeds the
-/// hasher byte by byte, several times slower), and compared by that hash, then memcmp.
-struct StagedKey: Hashable {
-    var bytes: [UInt8]
-    /// A cheap hash of the bytes, computed once: probes compare it before the bytes.
-    let digest: UInt64
-
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-        digest = bytes.withUnsafeBytes { raw in
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-            var i = 0
-            while i + 8 <= raw.count {
-                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-                h ^= h >> 32
-                i += 8
-            }
-            var tail: UInt64 = 0
-            while i < raw.count {
-                tail = tail << 8 | UInt64(raw[i])
-                i += 1
-            }
-            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-            return h ^ (h >> 29)
-        }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(digest)
-    }
-
-    static func == (a: StagedKey, b: StagedKey) -> Bool {
-        a.digest == b.digest && a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { pa in
-            b.bytes.withUnsafeBytes { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
-        }
-    }
-}
-
 final class ViewStaging {
-    /// A database's staged entries: key → value, or `nil` for a key deleted since the last flush.
-    private var entries: [[StagedKey: [UInt8]?]]
+    /// A database's staged entries: key → value, or a deletion since the last flush.
+    private let tables: [StagingTable]
     private let databases: [Database]
     /// The audit chunks of the rebuild (which never reads the `audit` view).
     let auditChunks: AuditChunker
     /// True while every database still holds nothing but what this staging will write: deletes
     /// can be dropped and puts appended.
     private(set) var targetIsEmpty: Bool
-    /// Bytes staged since the last flush (keys and values, without dictionary overhead).
+    /// Bytes staged since the last flush: the tables' records and slots.
     private(set) var stagedBytes = 0
     /// Flush when this many bytes are staged.
     let budget: Int
@@ -80,7 +36,7 @@ final class ViewStaging {
     ///   - budget: Staged bytes that trigger a flush.
     init(databases: [Database], audit: Database, targetIsEmpty: Bool, budget: Int = 512 << 20) {
         let slots = (databases.map(\.number).max() ?? 0) + 1
-        entries = Array(repeating: [:], count: slots)
+        tables = (0..<slots).map { _ in StagingTable() }
         auditChunks = AuditChunker(database: audit)
         self.databases = databases
         self.targetIsEmpty = targetIsEmpty
@@ -91,12 +47,15 @@ final class ViewStaging {
     @inline(__always)
     func withValue<R>(_ database: Database, _ key: [UInt8], _ txn: borrowing Transaction,
                       _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
-        if let staged = entries[database.number][StagedKey(key)] {
-            guard let staged else { return try body(nil) }
-            return try staged.withUnsafeBytes { try body($0) }
+        try key.withUnsafeBytes { key in
+            switch tables[database.number].lookup(key) {
+            case .value(let staged): return try body(staged)
+            case .deleted: return try body(nil)
+            case .absent:
+                if targetIsEmpty { return try body(nil) }
+                return try txn.withValue(database, key: key, body)
+            }
         }
-        if targetIsEmpty { return try body(nil) }
-        return try txn.withValue(database, key: key, body)
     }
 
     /// Reads and replaces the value of `key` in one step: `body` gets the current value (staged,
@@ -104,55 +63,60 @@ final class ViewStaging {
     @inline(__always)
     func update(_ database: Database, _ key: [UInt8], _ txn: borrowing Transaction,
                 _ body: (UnsafeRawBufferPointer?) throws -> [UInt8]?) throws {
-        let slot = database.number
-        let staged = StagedKey(key)
-        var replacement: [UInt8]?
-        if let index = entries[slot].index(forKey: staged) {
-            let current = entries[slot].values[index]
-            if let current {
-                replacement = try current.withUnsafeBytes { try body($0) }
-            } else {
-                replacement = try body(nil)
-            }
-            if let replacement {
-                stagedBytes += replacement.count - (current?.count ?? 0)
-                entries[slot].values[index] = .some(replacement)
-            }
-            return
-        }
-        replacement = targetIsEmpty ? try body(nil) : try txn.withValue(database, key: key) { try body($0) }
-        if let replacement {
-            stagedBytes += key.count + replacement.count + 16
-            entries[slot][staged] = .some(replacement)
+        let replacement = try withValue(database, key, txn, body)
+        if let replacement { put(database, key, replacement) }
+    }
+
+    /// Rewrites the value of `key` in place (how a rebuild logs a metric point without copying
+    /// the record): `body` gets a buffer holding the current value (staged, else from `txn`; its
+    /// length, or `nil` when there is none) with at least `growth` bytes of room after it, and
+    /// returns the new length. `body` must leave the buffer as it was when it throws.
+    @inline(__always)
+    func modify(_ database: Database, _ key: [UInt8], _ txn: borrowing Transaction, growth: Int,
+                _ body: (UnsafeMutableRawBufferPointer, Int?) throws -> Int) throws {
+        let table = tables[database.number]
+        let before = table.bytes
+        defer { stagedBytes += table.bytes - before }
+        try key.withUnsafeBytes { key in
+            if try table.modifyStaged(key, growth: growth, body) { return }
+            if targetIsEmpty { return try table.insert(key, initial: nil, growth: growth, body) }
+            try txn.withValue(database, key: key) { stored in try table.insert(key, initial: stored, growth: growth, body) }
         }
     }
 
     @inline(__always)
     func put(_ database: Database, _ key: [UInt8], _ value: [UInt8]) {
-        stagedBytes += key.count + value.count + 16
-        entries[database.number][StagedKey(key)] = .some(value)
+        let table = tables[database.number]
+        let before = table.bytes
+        key.withUnsafeBytes { key in value.withUnsafeBytes { value in table.put(key, value) } }
+        stagedBytes += table.bytes - before
     }
 
     @inline(__always)
     func delete(_ database: Database, _ key: [UInt8]) {
-        stagedBytes += key.count + 16
-        entries[database.number][StagedKey(key)] = .some(nil)
+        let table = tables[database.number]
+        let before = table.bytes
+        key.withUnsafeBytes { table.delete($0) }
+        stagedBytes += table.bytes - before
     }
 
     /// One database's staged entries, sorted on another thread while earlier ones are written.
     private final class SortedBatch: @unchecked Sendable {
         let database: Database
-        let entries: [(key: StagedKey, value: [UInt8]?)]
-        private(set) var entryOrder: [Int] = []
+        /// Read by the sorting thread while the staging is flushed, and left alone by this one.
+        private let table: StagingTable
+        private let deletions: Bool
+        private(set) var entries: [StagingTable.SortedEntry] = []
         private let ready = DispatchSemaphore(value: 0)
 
-        init(_ database: Database, _ entries: [StagedKey: [UInt8]?]) {
+        init(_ database: Database, _ table: StagingTable, deletions: Bool) {
             self.database = database
-            self.entries = entries.map { ($0.key, $0.value) }
+            self.table = table
+            self.deletions = deletions
         }
 
         func sort() {
-            entryOrder = ViewStaging.sortedOrder(entries.map(\.key.bytes))
+            entries = table.sortedEntries(deletions: deletions)
             ready.signal()
         }
 
@@ -163,26 +127,34 @@ final class ViewStaging {
     /// sorted on a second thread, one database ahead of the writing.
     func flush(_ txn: borrowing Transaction) throws {
         auditChunks.stageOpenChunks(into: self)
+        let append = targetIsEmpty
         var batches: [SortedBatch] = []
         for database in databases {
             let slot = database.number
-            if entries[slot].isEmpty { continue }
-            batches.append(SortedBatch(database, entries[slot]))
-            entries[slot] = [:]
+            if tables[slot].isEmpty { continue }
+            // Into an empty database, a deletion has nothing to remove.
+            batches.append(SortedBatch(database, tables[slot], deletions: !append))
         }
         let sorting = batches
         DispatchQueue.global(qos: .userInitiated).async { for batch in sorting { batch.sort() } }
-        let append = targetIsEmpty
+        // The sorting thread reads the tables: they are emptied once it is done, even when a
+        // write throws.
+        var waited = 0
+        defer {
+            for batch in batches[waited...] { batch.wait() }
+            for table in tables { table.removeAll() }
+        }
         for batch in batches {
             batch.wait()
+            waited += 1
             let database = batch.database
-            if !batch.entryOrder.isEmpty {
+            if !batch.entries.isEmpty {
                 try txn.withCursor(database) { cursor in
-                    for index in batch.entryOrder {
-                        let (key, value) = batch.entries[index]
-                        if let value {
-                            try cursor.put(key: key.bytes, value: value, options: append ? .append : [])
-                        } else if !append, try cursor.seek(exactly: key.bytes) != nil {
+                    for sorted in batch.entries {
+                        let key = sorted.entry.key
+                        if let value = sorted.entry.value {
+                            try cursor.put(key: key, value: value, options: append ? .append : [])
+                        } else if try cursor.seek(exactly: key) != nil {
                             try cursor.deleteCurrent()
                         }
                     }
@@ -192,33 +164,5 @@ final class ViewStaging {
         stagedBytes = 0
         targetIsEmpty = false
         flushes += 1
-    }
-
-    /// The order of `keys` in LMDB's default key order (memcmp, shorter first on a tie). The
-    /// keys are copied side by side into one buffer and their positions sorted, which moves no
-    /// arrays.
-    static func sortedOrder(_ keys: [[UInt8]]) -> [Int] {
-        var arena: [UInt8] = []
-        arena.reserveCapacity(keys.reduce(0) { $0 + $1.count })
-        var offsets: [Int] = []
-        offsets.reserveCapacity(keys.count + 1)
-        for key in keys {
-            offsets.append(arena.count)
-            arena.append(contentsOf: key)
-        }
-        offsets.append(arena.count)
-        var order = Array(0..<keys.count)
-        arena.withUnsafeBytes { base in
-            offsets.withUnsafeBufferPointer { offsets in
-                order.sort { a, b in
-                    let la = offsets[a + 1] - offsets[a]
-                    let lb = offsets[b + 1] - offsets[b]
-                    let n = min(la, lb)
-                    let c = n == 0 ? 0 : memcmp(base.baseAddress! + offsets[a], base.baseAddress! + offsets[b], n)
-                    return c != 0 ? c < 0 : la < lb
-                }
-            }
-        }
-        return order
     }
 }
