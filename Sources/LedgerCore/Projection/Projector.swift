@@ -202,8 +202,8 @@ struct Projector: Sendable {
             for param in params { try put(db.runParams, Keys.scoped(runID, param.key), Array(param.value.utf8)) }
             for tag in tags { try put(db.runTags, Keys.scoped(runID, tag.key), Array(tag.value.utf8)) }
             for metric in metrics {
-                // One record per run and metric: the point joins its tail (read and replaced in
-                // one step when staged); a full tail is sealed into a chunk.
+                // One record per run and metric: the point joins its tail (in place when
+                // staged); a full tail is sealed into a chunk.
                 let key = Keys.scoped(runID, metric.key)
                 var sealed: (index: UInt32, points: [UInt8])?
                 func append(_ record: UnsafeRawBufferPointer?) throws -> [UInt8]? {
@@ -213,7 +213,11 @@ struct Projector: Sendable {
                 }
                 if let observer { observer(db.runMetrics, key, seq) }
                 if let staging {
-                    try staging.update(db.runMetrics, key, txn, append)
+                    try staging.modify(db.runMetrics, key, txn, growth: MetricSeries.maximumGrowth) { record, length in
+                        let next = try MetricSeries.append(metric, toRecordIn: record, length: length)
+                        sealed = next.sealed
+                        return next.length
+                    }
                 } else if let record = try txn.withValue(db.runMetrics, key: key, append) {
                     try txn.put(db.runMetrics, key: key, value: record)
                 }
