@@ -24,14 +24,25 @@ extension Ledger {
         var audit: AuditEntries?
         /// The first event that did not decode, by index in `values`.
         var failure: (index: Int, error: any Error)?
+        /// Inputs of an earlier chunk, already applied: freed here, on the decoding thread, rather
+        /// than by the applying one (their strings and arrays cost about as much to free as to make).
+        private var retired: [Projector.Input]
         private let done = DispatchSemaphore(value: 0)
 
-        init(_ values: [UnsafeRawBufferPointer], stagesAudit: Bool) {
+        init(_ values: [UnsafeRawBufferPointer], stagesAudit: Bool, retiring retired: [Projector.Input] = []) {
             self.values = values
+            self.retired = retired
             if stagesAudit { audit = AuditEntries() }
         }
 
+        /// The decoded inputs, which the job no longer holds.
+        func takeInputs() -> [Projector.Input] {
+            defer { inputs = [] }
+            return inputs
+        }
+
         func run() {
+            retired = []
             inputs.reserveCapacity(values.count)
             for (index, stored) in values.enumerated() {
                 do {
@@ -89,6 +100,8 @@ extension Ledger {
         // returning, so no decoder outlives the transaction whose pages it reads.
         var pending: DecodeJob?
         var upcoming: DecodeJob?
+        // The inputs last applied, until the next decoding job takes them to free.
+        var freeable: [Projector.Input] = []
         defer {
             pending?.wait()
             upcoming?.wait()
@@ -118,14 +131,18 @@ extension Ledger {
                     values.append(current.value)
                     entry = try cursor.next()
                 }
-                upcoming = values.isEmpty ? nil : DecodeJob(values, stagesAudit: stagesAudit)
+                upcoming = values.isEmpty ? nil : DecodeJob(values, stagesAudit: stagesAudit, retiring: freeable)
+                freeable = []
                 upcoming?.start(pipelined: true)
                 if let job = pending {
                     job.wait()
-                    for input in job.inputs {
-                        try projector.apply(input, target, staging: staging, auditIndexes: !stagesAudit)
+                    let inputs = job.takeInputs()
+                    // By index: each input is borrowed from the array, not copied (and retained).
+                    for index in inputs.indices {
+                        try projector.apply(inputs[index], target, staging: staging, auditIndexes: !stagesAudit)
                         applied += 1
                     }
+                    freeable = inputs
                     if let failure = job.failure { throw failure.error }
                     job.audit?.stage(into: staging)
                     if staging.stagedBytes > staging.budget { try staging.flush(target) }
