@@ -236,3 +236,13 @@ import Testing
         }
     }
 }
+
+/// Keys assembled on the stack are the bytes of the arrays they stand for.
+@Suite struct ScopedKeyTests {
+    @Test(arguments: [("", ""), ("0123456789abcdef0123456789abcdef", "loss"), ("run", ""), ("", "k"), ("ünï", "cödé ✓"), (String(repeating: "r", count: 300), String(repeating: "m", count: 200))])
+    func scopedKeyIsTheKeyOfKeysScoped(_ scope: String, _ name: String) {
+        let key = ScopedKey(scope, name)
+        #expect(key.bytes == Keys.scoped(scope, name))
+        #expect(key.withRawBytes { Array($0) } == Keys.scoped(scope, name))
+    }
+}

@@ -56,11 +56,11 @@ struct Projector: Sendable {
             }
             if let observer { observer(db.audit, key, seq) }
         }
-        func read<T>(_ database: Database, _ key: [UInt8], _ decode: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
+        func read<T>(_ database: Database, _ key: some RawBytes, _ decode: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
             if let staging { return try staging.withValue(database, key, txn) { bytes in try bytes.map(decode) } }
             return try txn.withValue(database, key: key) { bytes in try bytes.map(decode) }
         }
-        func contains(_ database: Database, _ key: [UInt8]) throws -> Bool {
+        func contains(_ database: Database, _ key: some RawBytes) throws -> Bool {
             try read(database, key) { _ in true } ?? false
         }
         func deletePrefix(_ database: Database, _ prefix: [UInt8]) throws {
@@ -198,20 +198,20 @@ struct Projector: Sendable {
             try put(db.runs, Array(runID.utf8), run.encoded())
 
         case let .runDataLogged(runID, params, metrics, tags):
-            guard try contains(db.runs, Array(runID.utf8)) else { throw missing("run \(runID)") }
+            guard try contains(db.runs, runID) else { throw missing("run \(runID)") }
             for param in params { try put(db.runParams, Keys.scoped(runID, param.key), Array(param.value.utf8)) }
             for tag in tags { try put(db.runTags, Keys.scoped(runID, tag.key), Array(tag.value.utf8)) }
             for metric in metrics {
                 // One record per run and metric: the point joins its tail (in place when
                 // staged); a full tail is sealed into a chunk.
-                let key = Keys.scoped(runID, metric.key)
+                let key = ScopedKey(runID, metric.key)
                 var sealed: (index: UInt32, points: [UInt8])?
                 func append(_ record: UnsafeRawBufferPointer?) throws -> [UInt8]? {
                     let next = try MetricSeries.appending(metric, to: record)
                     sealed = next.sealed
                     return next.record
                 }
-                if let observer { observer(db.runMetrics, key, seq) }
+                if let observer { observer(db.runMetrics, key.bytes, seq) }
                 if let staging {
                     try staging.modify(db.runMetrics, key, txn, growth: MetricSeries.maximumGrowth) { record, length in
                         let next = try MetricSeries.append(metric, toRecordIn: record, length: length)

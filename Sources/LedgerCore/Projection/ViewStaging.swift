@@ -45,9 +45,9 @@ final class ViewStaging {
 
     /// Reads `key` from the staging, else from `txn` (unless the target is still empty).
     @inline(__always)
-    func withValue<R>(_ database: Database, _ key: [UInt8], _ txn: borrowing Transaction,
+    func withValue<R>(_ database: Database, _ key: some RawBytes, _ txn: borrowing Transaction,
                       _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
-        try key.withUnsafeBytes { key in
+        try key.withRawBytes { key in
             switch tables[database.number].lookup(key) {
             case .value(let staged): return try body(staged)
             case .deleted: return try body(nil)
@@ -72,12 +72,12 @@ final class ViewStaging {
     /// length, or `nil` when there is none) with at least `growth` bytes of room after it, and
     /// returns the new length. `body` must leave the buffer as it was when it throws.
     @inline(__always)
-    func modify(_ database: Database, _ key: [UInt8], _ txn: borrowing Transaction, growth: Int,
+    func modify(_ database: Database, _ key: some RawBytes, _ txn: borrowing Transaction, growth: Int,
                 _ body: (UnsafeMutableRawBufferPointer, Int?) throws -> Int) throws {
         let table = tables[database.number]
         let before = table.bytes
         defer { stagedBytes += table.bytes - before }
-        try key.withUnsafeBytes { key in
+        try key.withRawBytes { key in
             if try table.modifyStaged(key, growth: growth, body) { return }
             if targetIsEmpty { return try table.insert(key, initial: nil, growth: growth, body) }
             try txn.withValue(database, key: key) { stored in try table.insert(key, initial: stored, growth: growth, body) }
