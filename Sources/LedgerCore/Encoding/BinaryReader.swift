@@ -19,6 +19,8 @@ struct BinaryReader {
     var isAtEnd: Bool { offset >= buffer.count }
     var remaining: Int { buffer.count - offset }
 
+    // The primitives are forced inline: a decode is a long run of them, and as calls they cost
+    // more than the reads.
     @inline(__always)
     private mutating func take(_ count: Int) throws(LedgerError) -> UnsafeRawBufferPointer {
         guard count >= 0, count <= buffer.count - offset else {
@@ -28,8 +30,10 @@ struct BinaryReader {
         return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)])
     }
 
+    @inline(__always)
     mutating func readUInt8() throws(LedgerError) -> UInt8 { try take(1)[0] }
 
+    @inline(__always)
     mutating func readBool() throws(LedgerError) -> Bool {
         switch try readUInt8() {
         case 0: return false
@@ -38,27 +42,29 @@ struct BinaryReader {
         }
     }
 
+    @inline(__always)
     mutating func readUInt16() throws(LedgerError) -> UInt16 {
         let b = try take(2)
         return UInt16(b[0]) << 8 | UInt16(b[1])
     }
 
+    @inline(__always)
     mutating func readUInt32() throws(LedgerError) -> UInt32 {
-        let b = try take(4)
-        return UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+        UInt32(bigEndian: try take(4).loadUnaligned(as: UInt32.self))
     }
 
+    @inline(__always)
     mutating func readUInt64() throws(LedgerError) -> UInt64 {
-        let b = try take(8)
-        var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(b[i]) }
-        return v
+        UInt64(bigEndian: try take(8).loadUnaligned(as: UInt64.self))
     }
 
+    @inline(__always)
     mutating func readInt64() throws(LedgerError) -> Int64 { Int64(bitPattern: try readUInt64()) }
 
+    @inline(__always)
     mutating func readDouble() throws(LedgerError) -> Double { Double(bitPattern: try readUInt64()) }
 
+    @inline(__always)
     mutating func readVarint() throws(LedgerError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -71,11 +77,13 @@ struct BinaryReader {
         }
     }
 
+    @inline(__always)
     mutating func readSignedVarint() throws(LedgerError) -> Int64 {
         let raw = try readVarint()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
+    @inline(__always)
     mutating func readCount() throws(LedgerError) -> Int {
         let n = try readVarint()
         guard n <= UInt64(remaining) else {
@@ -85,6 +93,7 @@ struct BinaryReader {
     }
 
     /// A string's stored length and form: UTF-8, or (in the compact form) packed hexadecimal.
+    @inline(__always)
     private mutating func readStringHeader() throws(LedgerError) -> (count: Int, packedHex: Bool) {
         guard compactStrings else { return (try readCount(), false) }
         let header = try readVarint()
@@ -98,12 +107,17 @@ struct BinaryReader {
     mutating func readString() throws(LedgerError) -> String {
         let (count, packedHex) = try readStringHeader()
         let raw = try take(count)
-        guard packedHex else { return String(decoding: raw, as: UTF8.self) }
-        guard count >= 4 else {
+        if packedHex, count < 4 {
             throw LedgerError(.corruptedData, "packed hexadecimal string of \(count) bytes is shorter than 4 at offset \(offset)")
         }
-        // Packed lowercase hexadecimal: two digits per byte.
-        let digits = Self.hexDigits
+        return Self.string(stored: raw, packedHex: packedHex)
+    }
+
+    /// The string of a stored form: UTF-8 (repaired if invalid), or packed lowercase hexadecimal,
+    /// two digits per byte.
+    private static func string(stored raw: UnsafeRawBufferPointer, packedHex: Bool) -> String {
+        guard packedHex else { return String(decoding: raw, as: UTF8.self) }
+        let digits = hexDigits
         return String(unsafeUninitializedCapacity: raw.count * 2) { buffer in
             for (index, byte) in raw.enumerated() {
                 buffer[index * 2] = digits[Int(byte >> 4)]
