@@ -7,6 +7,9 @@ struct BinaryReader {
     private(set) var offset: Int
     /// Read strings in the compact form of event envelope format 2 (see ``BinaryWriter``).
     var compactStrings = false
+    /// Builds each long string once for all the events a decoder reads (a rebuild's, on its
+    /// decoding thread).
+    var strings: StringInterner?
 
     init(_ buffer: UnsafeRawBufferPointer, offset: Int = 0, compactStrings: Bool = false) {
         self.buffer = buffer
@@ -109,6 +112,10 @@ struct BinaryReader {
         let raw = try take(count)
         if packedHex, count < 4 {
             throw LedgerError(.corruptedData, "packed hexadecimal string of \(count) bytes is shorter than 4 at offset \(offset)")
+        }
+        // Strings of up to 15 UTF-8 bytes are stored inline in a String: nothing to save.
+        if let strings, (packedHex ? 2 * count : count) > 15, count <= StringInterner.maximumStoredLength {
+            return strings.string(stored: raw, packedHex: packedHex) { Self.string(stored: $0, packedHex: packedHex) }
         }
         return Self.string(stored: raw, packedHex: packedHex)
     }

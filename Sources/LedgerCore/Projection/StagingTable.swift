@@ -198,24 +198,9 @@ final class StagingTable {
 
     // MARK: Keys
 
-    /// A cheap hash of `key`, 8 bytes at a time.
+    /// The hash the table keys on.
     @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
-        var i = 0
-        while i + 8 <= key.count {
-            h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            i += 8
-        }
-        var tail: UInt64 = 0
-        while i < key.count {
-            tail = tail << 8 | UInt64(key[i])
-            i += 1
-        }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return h ^ (h >> 29)
-    }
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 { ByteHash.of(key) }
 
     /// The first 8 bytes of `key` as a big-endian number, zero-padded.
     @inline(__always)

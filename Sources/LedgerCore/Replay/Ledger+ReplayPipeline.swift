@@ -44,9 +44,12 @@ extension Ledger {
         func run() {
             retired = []
             inputs.reserveCapacity(values.count)
+            // This chunk's strings; a new interner per job, so that no string is shared with the
+            // chunk being applied on the other thread.
+            let strings = StringInterner()
             for (index, stored) in values.enumerated() {
                 do {
-                    let input = try Ledger.projectorInput(stored: stored)
+                    let input = try Ledger.projectorInput(stored: stored, strings: strings)
                     audit?.add(input)
                     inputs.append(input)
                 } catch {
@@ -110,9 +113,10 @@ extension Ledger {
             var entry = try cursor.first()
             if !parallel {
                 // One event at a time: the cursor never runs ahead of a write.
+                let strings = StringInterner()
                 while let current = entry {
                     if try Keys.decodeBE64(current.key) > last { break }
-                    try projector.apply(try projectorInput(stored: current.value), target, staging: staging)
+                    try projector.apply(try projectorInput(stored: current.value, strings: strings), target, staging: staging)
                     if staging.stagedBytes > staging.budget { try staging.flush(target) }
                     applied += 1
                     if let progress, applied % 50_000 == 0 { progress(applied, last) }
@@ -163,10 +167,13 @@ extension Ledger {
 
     /// What the projector needs of a stored event, decoded as ``EventCodec/decode(stored:)`` does
     /// (same checks, same errors) but skipping the request id and the source, which no view holds.
-    static func projectorInput(stored: UnsafeRawBufferPointer) throws(LedgerError) -> Projector.Input {
+    ///
+    /// - Parameter strings: Builds each long string once across the events it decodes.
+    static func projectorInput(stored: UnsafeRawBufferPointer, strings: StringInterner? = nil) throws(LedgerError) -> Projector.Input {
         let (body, _) = try EventCodec.split(stored)
         var r = BinaryReader(body)
         let header = try EventCodec.readHeader(&r)
+        r.strings = strings
         let (sequence, timestamp, type, schemaVersion) = (header.sequence, header.timestamp, header.type, header.schemaVersion)
         let actor = try r.readString()
         let workspace = try r.readString()
