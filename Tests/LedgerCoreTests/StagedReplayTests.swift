@@ -101,6 +101,54 @@ import Testing
         }
     }
 
+    /// A damaged event chunks into a long log, behind chunks decoded ahead of the one being
+    /// applied, fails the rebuild naming that event, and an earlier event that cannot be applied
+    /// is named instead of a later one that cannot be decoded; the old views stay.
+    @Test func damagedEventsDeepInALongLogAreNamedInLogOrder() async throws {
+        let directory = ReplayAndAsOfTests.temporaryPath("ledger-long-damage")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let chunk = UInt64(Ledger.replayChunk)
+        let runID = try await withReopenableLedger(directory) { ledger in
+            let experiment = try await ledger.createExperiment(name: "long", in: "default", context: testContext)
+            let run = try await ledger.createRun(experimentID: experiment.id, in: "default", context: testContext)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<8 {
+                    group.addTask {
+                        for i in 0..<(Ledger.replayChunk * (Ledger.replayDepth + 2) / 8) {
+                            try await ledger.logMetric(runID: run.info.runID, Metric(key: "k\(task)", value: Double(i), timestamp: 1, step: Int64(i)),
+                                                       in: "default", context: testContext)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try ledger.head().sequence > chunk * UInt64(Ledger.replayDepth + 2))
+            return run.info.runID
+        }
+        let before = try await withReopenableLedger(directory) { ledger in try RandomizedConsistencyTests.dumpViews(ledger) }
+        // Chunks are cut from the first event, so these are in the 5th and the 4th chunk.
+        let undecodable = 4 * chunk + 100
+        let unappliable = 3 * chunk + 100
+        try TamperDetectionTests.changeEvent(directory, undecodable) { stored in
+            stored.insert(0, at: stored.count - EventCodec.hashSize)
+        }
+        func expectRebuildFails(naming sequence: UInt64) async throws {
+            try await withReopenableLedger(directory) { ledger async throws in
+                let error = await expectLedgerError(.corruptedData) { try ledger.rebuildProjections() }
+                #expect(error?.message.hasPrefix("event \(sequence) ") == true, "\(String(describing: error))")
+                #expect(try RandomizedConsistencyTests.dumpViews(ledger) == before)
+            }
+        }
+        try await expectRebuildFails(naming: undecodable)
+        // The run id of an earlier metric event, changed: it refers to a run no event created.
+        let packedRunID = stride(from: 0, to: runID.utf8.count, by: 2).map { UInt8(runID.dropFirst($0).prefix(2), radix: 16)! }
+        try TamperDetectionTests.changeEvent(directory, unappliable) { stored in
+            let at = try #require(TamperDetectionTests.find(packedRunID, in: Array(stored.dropLast(EventCodec.hashSize))))
+            stored[at] ^= 0x01
+        }
+        try await expectRebuildFails(naming: unappliable)
+    }
+
     /// The decoder used by replay accepts and rejects exactly what the full decoder does.
     @Test func projectorInputMatchesTheFullDecoder() async throws {
         try await withTemporaryLedger { ledger, _ in

@@ -14,6 +14,9 @@ import Darwin
 extension Ledger {
     /// Events per chunk handed between the reading and the decoding thread.
     static let replayChunk = 4_096
+    /// Chunks decoded or decoding ahead of the one being applied: the decoder and the applier
+    /// each work through a run of slow chunks without waiting for the other.
+    static let replayDepth = 3
 
     /// Stored events of a chunk (pointers into the map, valid for the source transaction), and
     /// what decoding them gave.
@@ -24,8 +27,9 @@ extension Ledger {
         var audit: AuditEntries?
         /// The first event that did not decode, by index in `values`.
         var failure: (index: Int, error: any Error)?
-        /// Inputs of an earlier chunk, already applied: freed here, on the decoding thread, rather
-        /// than by the applying one (their strings and arrays cost about as much to free as to make).
+        /// Inputs of an earlier chunk, already applied: freed here, on the decoding thread, when the
+        /// applying one has no time to spare (their strings and arrays cost about as much to free
+        /// as to make).
         private var retired: [Projector.Input]
         private let done = DispatchSemaphore(value: 0)
 
@@ -59,13 +63,9 @@ extension Ledger {
             }
         }
 
-        func start(pipelined: Bool) {
-            if pipelined {
-                DispatchQueue.global(qos: .userInitiated).async { self.run(); self.done.signal() }
-            } else {
-                run()
-                done.signal()
-            }
+        /// Decodes on `queue`, after the jobs started on it before.
+        func start(on queue: DispatchQueue) {
+            queue.async { self.run(); self.done.signal() }
         }
 
         private var waited = false
@@ -76,6 +76,12 @@ extension Ledger {
                 done.wait()
                 waited = true
             }
+        }
+
+        /// True when the decoding has finished (one thread only, as ``wait()``).
+        var isFinished: Bool {
+            if !waited, done.wait(timeout: .now()) == .success { waited = true }
+            return waited
         }
     }
 
@@ -99,15 +105,15 @@ extension Ledger {
         let stagesAudit = projector.observer == nil
         var applied: UInt64 = 0
         var nextProgress: UInt64 = 50_000
-        // The chunk being applied and the one being decoded meanwhile; both are waited for before
+        // One decoding thread (a serial queue), kept up to `replayDepth` chunks ahead: with this
+        // thread, exactly two threads work, one per core. Every job started is waited for before
         // returning, so no decoder outlives the transaction whose pages it reads.
-        var pending: DecodeJob?
-        var upcoming: DecodeJob?
+        let decoder = DispatchQueue(label: "ledger.replay.decode", qos: .userInitiated)
+        var decoding: [DecodeJob] = []
         // The inputs last applied, until the next decoding job takes them to free.
         var freeable: [Projector.Input] = []
         defer {
-            pending?.wait()
-            upcoming?.wait()
+            for job in decoding { job.wait() }
         }
         try source.withCursor(events) { cursor in
             var entry = try cursor.first()
@@ -125,39 +131,44 @@ extension Ledger {
                 return
             }
             while true {
-                var values: [UnsafeRawBufferPointer] = []
-                values.reserveCapacity(replayChunk)
-                while values.count < replayChunk, let current = entry {
-                    if try Keys.decodeBE64(current.key) > last {
-                        entry = nil
-                        break
+                while decoding.count < replayDepth, entry != nil {
+                    var values: [UnsafeRawBufferPointer] = []
+                    values.reserveCapacity(replayChunk)
+                    while values.count < replayChunk, let current = entry {
+                        if try Keys.decodeBE64(current.key) > last {
+                            entry = nil
+                            break
+                        }
+                        values.append(current.value)
+                        entry = try cursor.next()
                     }
-                    values.append(current.value)
-                    entry = try cursor.next()
+                    if values.isEmpty { break }
+                    let job = DecodeJob(values, stagesAudit: stagesAudit, retiring: freeable)
+                    freeable = []
+                    job.start(on: decoder)
+                    decoding.append(job)
                 }
-                upcoming = values.isEmpty ? nil : DecodeJob(values, stagesAudit: stagesAudit, retiring: freeable)
-                freeable = []
-                upcoming?.start(pipelined: true)
-                if let job = pending {
-                    job.wait()
-                    let inputs = job.takeInputs()
-                    // By index: each input is borrowed from the array, not copied (and retained).
-                    for index in inputs.indices {
-                        try projector.apply(inputs[index], target, staging: staging, auditIndexes: !stagesAudit)
-                        applied += 1
-                    }
-                    freeable = inputs
-                    if let failure = job.failure { throw failure.error }
-                    job.audit?.stage(into: staging)
-                    if staging.stagedBytes > staging.budget { try staging.flush(target) }
-                    if let progress, applied >= nextProgress {
-                        progress(applied, last)
-                        nextProgress = (applied / 50_000 + 1) * 50_000
-                    }
+                guard !decoding.isEmpty else { break }
+                let job = decoding[0]
+                // The applied inputs are freed here when this thread is about to wait for the
+                // decoder anyway, else by the next decoding job.
+                if !job.isFinished { freeable = [] }
+                job.wait()
+                decoding.removeFirst()
+                let inputs = job.takeInputs()
+                // By index: each input is borrowed from the array, not copied (and retained).
+                for index in inputs.indices {
+                    try projector.apply(inputs[index], target, staging: staging, auditIndexes: !stagesAudit)
+                    applied += 1
                 }
-                pending = upcoming
-                upcoming = nil
-                if pending == nil { break }
+                freeable = inputs
+                if let failure = job.failure { throw failure.error }
+                job.audit?.stage(into: staging)
+                if staging.stagedBytes > staging.budget { try staging.flush(target) }
+                if let progress, applied >= nextProgress {
+                    progress(applied, last)
+                    nextProgress = (applied / 50_000 + 1) * 50_000
+                }
             }
         }
         try staging.flush(target)
