@@ -1,6 +1,7 @@
 import LedgerLMDB
 import Foundation
 import Crypto
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,8 @@ extension Ledger {
         /// applying one has no time to spare (their strings and arrays cost about as much to free
         /// as to make).
         private var retired: [Projector.Input]
+        /// Set by the thread that decodes the job: the decoder, or the applying thread in a wait.
+        private let taken = Atomic<Bool>(false)
         private let done = DispatchSemaphore(value: 0)
 
         init(_ values: [UnsafeRawBufferPointer], stagesAudit: Bool, retiring retired: [Projector.Input] = []) {
@@ -63,9 +66,19 @@ extension Ledger {
             }
         }
 
-        /// Decodes on `queue`, after the jobs started on it before.
+        /// Decodes on `queue`, after the jobs started on it before, unless another thread has
+        /// taken the job by then (``runHereUnlessTaken()``).
         func start(on queue: DispatchQueue) {
-            queue.async { self.run(); self.done.signal() }
+            queue.async { _ = self.runHereUnlessTaken() }
+        }
+
+        /// Decodes on this thread unless another has started to: how the applying thread puts a
+        /// wait to use. Returns false when the job was taken.
+        func runHereUnlessTaken() -> Bool {
+            guard !taken.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+            run()
+            done.signal()
+            return true
         }
 
         private var waited = false
@@ -150,9 +163,13 @@ extension Ledger {
                 }
                 guard !decoding.isEmpty else { break }
                 let job = decoding[0]
-                // The applied inputs are freed here when this thread is about to wait for the
-                // decoder anyway, else by the next decoding job.
-                if !job.isFinished { freeable = [] }
+                if !job.isFinished {
+                    // Rather than wait for the decoder: free the inputs last applied (else the
+                    // next decoding job does), and decode chunks it has not started, the furthest
+                    // ahead first (it takes them in order).
+                    freeable = []
+                    for ahead in decoding.reversed() where !job.isFinished { _ = ahead.runHereUnlessTaken() }
+                }
                 job.wait()
                 decoding.removeFirst()
                 let inputs = job.takeInputs()
