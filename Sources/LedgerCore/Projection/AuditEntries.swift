@@ -3,45 +3,44 @@
 /// workspace and to the scope of its actor, exactly as ``Projector/apply(_:_:staging:auditIndexes:)``
 /// does.
 struct AuditEntries {
-    /// Packed entries by scope prefix (``AuditIndex/prefix(_:_:)``), each in log order.
-    private(set) var byScope: [[UInt8]: [UInt8]] = [:]
+    // Keyed by the scope's name: a String hashes its UTF-8 in one pass, where an array of bytes
+    // feeds the hasher a byte at a time (a fifth of a rebuild's decoding thread).
+    private var byWorkspace: [String: [UInt8]] = [:]
+    private var byActor: [String: [UInt8]] = [:]
+    /// Actors and workspaces repeat from event to event: the current ones' entries are kept aside.
     private var lastActor = ""
-    private var lastActorPrefix: [UInt8] = []
     private var lastActorEntries: [UInt8] = []
     private var lastWorkspace = ""
-    private var lastWorkspacePrefix: [UInt8] = []
+    private var lastWorkspaceEntries: [UInt8] = []
 
     mutating func add(_ event: Projector.Input) {
         withUnsafeTemporaryAllocation(byteCount: AuditIndex.entrySize, alignment: 8) { entry in
             AuditIndex.writeEntry(sequence: event.sequence, type: event.payload.type, into: entry)
             let bytes = UnsafeRawBufferPointer(entry)
             if event.workspace != lastWorkspace {
+                if !lastWorkspaceEntries.isEmpty { byWorkspace[lastWorkspace] = lastWorkspaceEntries }
                 lastWorkspace = event.workspace
-                lastWorkspacePrefix = AuditIndex.prefix(.workspace, event.workspace)
+                lastWorkspaceEntries = byWorkspace.removeValue(forKey: event.workspace) ?? []
             }
-            byScope[lastWorkspacePrefix, default: []].append(contentsOf: bytes)
-            // Actors repeat: keep the current one's entries aside.
+            lastWorkspaceEntries.append(contentsOf: bytes)
             if event.actor != lastActor {
-                flushActor()
+                if !lastActorEntries.isEmpty { byActor[lastActor] = lastActorEntries }
                 lastActor = event.actor
-                lastActorPrefix = AuditIndex.prefix(.actor, event.actor)
-                lastActorEntries = byScope.removeValue(forKey: lastActorPrefix) ?? []
+                lastActorEntries = byActor.removeValue(forKey: event.actor) ?? []
             }
             lastActorEntries.append(contentsOf: bytes)
         }
     }
 
-    private mutating func flushActor() {
-        if !lastActorEntries.isEmpty { byScope[lastActorPrefix] = lastActorEntries }
-        lastActorEntries = []
-    }
-
     /// Hands the entries to `staging`'s audit chunks.
     mutating func stage(into staging: ViewStaging) {
-        flushActor()
-        for (prefix, entries) in byScope {
-            entries.withUnsafeBytes { _ = staging.auditChunks.add($0, prefix: prefix, into: staging) }
+        if !lastWorkspaceEntries.isEmpty { byWorkspace[lastWorkspace] = lastWorkspaceEntries }
+        if !lastActorEntries.isEmpty { byActor[lastActor] = lastActorEntries }
+        for (kind, scopes) in [(AuditIndex.Kind.workspace, byWorkspace), (.actor, byActor)] {
+            for (scope, entries) in scopes {
+                entries.withUnsafeBytes { _ = staging.auditChunks.add($0, prefix: AuditIndex.prefix(kind, scope), into: staging) }
+            }
         }
-        byScope = [:]
+        self = AuditEntries()
     }
 }
