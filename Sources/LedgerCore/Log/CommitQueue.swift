@@ -150,8 +150,10 @@ final class CommitQueue: @unchecked Sendable {
     /// commits of everyone waiting beat a stream of commits of whoever happened to arrive first:
     /// without this, 64 writers split into two cohorts that alternate, one being flushed while
     /// the other commits, and each commit held half of them. A lone caller waits for nothing (it
-    /// is the one answered), and a wait ends when arrivals pause for ``arrivalPause``.
+    /// is the one answered), and a wait ends when arrivals pause for ``arrivalPause``. A ledger
+    /// that does not flush does not wait: there, commits cost CPU, which waiting only idles.
     private func coalesce() {
+        guard flusher != nil else { return }
         let start = Date()
         var seen = (pending.count, answeredSinceTake)
         while !isStopping {
