@@ -9,7 +9,25 @@ import Testing
 /// `ledger serve` started as a process: the bootstrap of the admin with `--auth`, the refusals of
 /// bad configuration, and a clean stop on SIGTERM.
 @Suite struct ServeCommandTests {
-    static func freePort() -> Int { Int.random(in: 20_000...60_000) }
+    /// A port nothing listens on: the one the kernel picks for a socket bound to port 0, which is
+    /// then closed (a random pick could meet another test's server or an outgoing connection).
+    static func freePort() -> Int {
+        #if canImport(Glibc)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        if descriptor >= 0 && bound { return Int(UInt16(bigEndian: address.sin_port)) }
+        #endif
+        return Int.random(in: 20_000...30_000)
+    }
 
     @Test func authWithoutUsersOrBootstrapVariablesRefusesToStart() async throws {
         try await withTemporaryPath { directory in
@@ -20,14 +38,20 @@ import Testing
         }
     }
 
+    #if canImport(Glibc)
     @Test func firstStartWithAuthCreatesTheAdminAsSystemAndStopsCleanlyOnSIGTERM() async throws {
         try await withTemporaryPath { directory in
             let password = "bootstrap-secret-42"
-            let result = try await runLedger(
-                ["serve", "--auth", "--data-dir", directory, "--port", String(Self.freePort())],
-                environment: ["LEDGER_ADMIN_USERNAME": "root-admin", "LEDGER_ADMIN_PASSWORD": password], stopAfter: 3)
-            // timeout(1) sent SIGTERM: the server stopped by itself, so timeout reports 124.
-            #expect(result.status == 124, "\(result)")
+            let port = Self.freePort()
+            let server = try startLedger(["serve", "--auth", "--data-dir", directory, "--port", String(port)],
+                                         environment: ["LEDGER_ADMIN_USERNAME": "root-admin", "LEDGER_ADMIN_PASSWORD": password])
+            // Stopped once it listens (the admin is created before), however long a loaded
+            // machine takes to start it.
+            let listened = await Result { try await onOwnThread { () throws in _ = try TCPConnection(port: port, within: .seconds(60)) } }
+            server.send(SIGTERM)
+            let result = CLIResult(try await onOwnThread { server.wait() })
+            try listened.get()
+            #expect(result.status == 0, "SIGTERM did not stop the server cleanly: \(result)")
             #expect(!result.stderr.contains(password), "the password was logged: \(result.stderr)")
             let events = try await eventsOfLedger(directory)
             let created = try #require(events.first { $0.type == .userCreated })
@@ -42,6 +66,7 @@ import Testing
             #expect(verify.status == 0, "\(verify)")
         }
     }
+    #endif
 
     @Test(arguments: [
         ["--default-artifact-root", "/srv/mlflow/workspaces"],
@@ -69,23 +94,30 @@ import Testing
     @Test func connectionLimitAndIdleTimeoutReachTheServer() async throws {
         try await withTemporaryPath { directory in
             let port = Self.freePort()
-            async let server = runLedger(["serve", "--data-dir", directory, "--port", String(port), "--max-connections", "1", "--idle-timeout", "2"], stopAfter: 10)
-            let outcome = try await onOwnThread { () throws -> (first: String, secondWhileFirstOpen: String, secondLater: String) in
-                let first = try TCPConnection(port: port, within: .seconds(6))
-                let request = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                try first.send(request)
-                let firstAnswer = first.receive(within: .seconds(5))
-                let second = try TCPConnection(port: port, within: .seconds(5))
-                try second.send(request)
-                let secondWhileFirstOpen = second.receive(within: .milliseconds(500))
-                let secondLater = second.receive(within: .seconds(8))
-                return (firstAnswer, secondWhileFirstOpen, secondLater)
+            let server = try startLedger(["serve", "--data-dir", directory, "--port", String(port), "--max-connections", "1", "--idle-timeout", "2"])
+            // The server is stopped when the checks are done, not on a timer: a loaded machine
+            // (the whole suite runs in parallel) may take seconds to start it.
+            let outcome = await Result {
+                try await onOwnThread { () throws -> (first: String, secondWhileFirstOpen: String, secondLater: String) in
+
+                    let first = try TCPConnection(port: port, within: .seconds(60))
+                    let request = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    try first.send(request)
+                    let firstAnswer = first.receive(within: .seconds(10))
+                    let second = try TCPConnection(port: port, within: .seconds(10))
+                    try second.send(request)
+                    let secondWhileFirstOpen = second.receive(within: .milliseconds(500))
+                    let secondLater = second.receive(within: .seconds(10))
+                    return (firstAnswer, secondWhileFirstOpen, secondLater)
+                }
             }
-            #expect(outcome.first.hasPrefix("HTTP/1.1 200"), "\(outcome.first)")
-            #expect(outcome.secondWhileFirstOpen.isEmpty, "served beyond --max-connections 1: \(outcome.secondWhileFirstOpen)")
-            #expect(outcome.secondLater.hasPrefix("HTTP/1.1 200"), "not served after --idle-timeout closed the first: '\(outcome.secondLater)'")
-            let result = try await server
-            #expect(result.status == 124, "\(result)")
+            server.send(SIGTERM)
+            let result = CLIResult(try await onOwnThread { server.wait() })
+            let answers = try outcome.get()
+            #expect(answers.first.hasPrefix("HTTP/1.1 200"), "\(answers.first)\n\(result)")
+            #expect(answers.secondWhileFirstOpen.isEmpty, "served beyond --max-connections 1: \(answers.secondWhileFirstOpen)")
+            #expect(answers.secondLater.hasPrefix("HTTP/1.1 200"), "not served after --idle-timeout closed the first: '\(answers.secondLater)'\n\(result)")
+            #expect(result.status == 0, "SIGTERM did not stop the server cleanly: \(result)")
         }
     }
     #endif

@@ -40,10 +40,30 @@ func runLedger(_ arguments: [String], environment: [String: String] = [:], curre
     }
 }
 
-private func runLedgerBlocking(_ arguments: [String], environment: [String: String], currentDirectory: String?, stopAfter seconds: Int?) throws -> CLIResult {
+#if os(Linux)
+/// Starts the `ledger` executable and returns while it runs (a server the test stops itself).
+func startLedger(_ arguments: [String], environment: [String: String] = [:]) throws -> SpawnedProcess.Running {
+    try SpawnedProcess.start(ledgerExecutable, arguments, environment: ledgerEnvironment(environment))
+}
+#endif
+
+extension Result where Failure == any Error {
+    /// The outcome of `body`, kept so that a test can clean up (stop a server) before it looks.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+/// This process's environment without `LEDGER_DATA_DIR`, with `overrides` applied.
+private func ledgerEnvironment(_ overrides: [String: String]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "LEDGER_DATA_DIR")
-    for (key, value) in environment { env[key] = value }
+    for (key, value) in overrides { env[key] = value }
+    return env
+}
+
+private func runLedgerBlocking(_ arguments: [String], environment: [String: String], currentDirectory: String?, stopAfter seconds: Int?) throws -> CLIResult {
+    let env = ledgerEnvironment(environment)
     #if os(Linux)
     if let seconds {
         return CLIResult(try SpawnedProcess.run("/usr/bin/timeout", ["-s", "TERM", String(seconds), ledgerExecutable] + arguments, environment: env, currentDirectory: currentDirectory))

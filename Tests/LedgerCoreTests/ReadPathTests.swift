@@ -108,7 +108,7 @@ private typealias Tag = LedgerCore.Tag
         // A flag byte other than 0 or 1 is damage.
         var damaged = User(username: "bob", isAdmin: isAdmin, password: PasswordHash(rounds: 1, salt: [1], derivedKey: [2]), creationTime: 0).encoded()
         damaged[4] = 7
-        damaged.withUnsafeBytes { bytes in
+        damaged.withUnsafeBytes { (bytes) -> Void in
             #expect(throws: LedgerError.self) { try User.isAdmin(record: bytes) }
         }
     }

@@ -8,13 +8,59 @@ public struct SpawnedProcess: Sendable {
     public var stdout: String
     public var stderr: String
 
-    /// Runs `executable` with posix_spawn and collects its exit status and output.
+    /// Runs `executable` with posix_spawn to its end and collects its exit status and output.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                           currentDirectory: String? = nil) throws -> SpawnedProcess {
+        try start(executable, arguments, environment: environment, currentDirectory: currentDirectory).wait()
+    }
+
+    /// A child still running: its output is read as it comes (so a full pipe never blocks it),
+    /// and ``wait()`` collects the rest and its exit status.
+    public final class Running: Sendable {
+        public let pid: pid_t
+        private let output: Output
+
+        fileprivate init(pid: pid_t, outFD: Int32, errFD: Int32) {
+            self.pid = pid
+            self.output = Output(outFD: outFD, errFD: errFD)
+        }
+
+        /// Sends `signal` (SIGTERM to ask a server to stop).
+        public func send(_ signal: Int32) { kill(pid, signal) }
+
+        /// Blocks until the child ends and both of its pipes are closed. Call it once.
+        public func wait() -> SpawnedProcess {
+            output.done.wait()
+            output.done.wait()
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            // WIFEXITED / WEXITSTATUS, else 128 + the signal, as a shell reports it.
+            let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            return SpawnedProcess(status: exitStatus, stdout: String(decoding: output.out, as: UTF8.self),
+                                  stderr: String(decoding: output.err, as: UTF8.self))
+        }
+
+        /// Both pipes, each read to its end on a thread of its own.
+        private final class Output: @unchecked Sendable {
+            // Written by the reading threads before they signal `done`, read only after.
+            var out: [UInt8] = []
+            var err: [UInt8] = []
+            let done = DispatchSemaphore(value: 0)
+
+            init(outFD: Int32, errFD: Int32) {
+                Thread { self.out = SpawnedProcess.readAll(outFD); self.done.signal() }.start()
+                Thread { self.err = SpawnedProcess.readAll(errFD); self.done.signal() }.start()
+            }
+        }
+    }
+
+    /// Starts `executable` with posix_spawn.
     ///
     /// Not `Foundation.Process`: on Linux its `run()` scans /proc/self/fd with a dirent over-read that
     /// crashes intermittently in a process holding many descriptors, as this test process does
     /// (swift-corelibs-foundation PR #5472, present in Swift 6.3.1).
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                           currentDirectory: String? = nil) throws -> SpawnedProcess {
+    public static func start(_ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                             currentDirectory: String? = nil) throws -> Running {
         struct SpawnError: Error, CustomStringConvertible { var description: String }
         typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
         typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
@@ -57,25 +103,11 @@ public struct SpawnedProcess: Sendable {
             throw SpawnError(description: "posix_spawn \(executable): \(String(cString: strerror(spawned)))")
         }
 
-        // Read both pipes concurrently so a full pipe never blocks the child.
-        nonisolated(unsafe) var errData: [UInt8] = []
-        let errFD = errPipe[0]
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            errData = readAll(errFD)
-            done.signal()
-        }.start()
-        let outData = readAll(outPipe[0])
-        done.wait()
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS, else 128 + the signal, as a shell reports it.
-        let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return SpawnedProcess(status: exitStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Running(pid: pid, outFD: outPipe[0], errFD: errPipe[0])
     }
 
     /// Reads `fd` to its end and closes it.
-    private static func readAll(_ fd: Int32) -> [UInt8] {
+    fileprivate static func readAll(_ fd: Int32) -> [UInt8] {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
