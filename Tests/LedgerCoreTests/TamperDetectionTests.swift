@@ -187,6 +187,35 @@ import Testing
         }
     }
 
+    /// The listing walks the workspace records in step with its index: a record missing under a
+    /// listed name is named, and a record the index does not list is stepped over.
+    @Test func workspaceListingOverDamagedViews() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-tamper-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withReopenableLedger(directory) { ledger in
+            for name in ["team-a", "team-b", "team-c", "team-d"] {
+                _ = try await ledger.createWorkspace(name: name, context: CommandContext(actor: "admin", requestID: "req-\(name)", source: .cli))
+            }
+        }
+        // Unlisted: team-b (its record stays). Unrecorded: team-d (its listing entry stays).
+        try Self.withDatabases(directory, ["listing", "workspaces"]) { txn, databases in
+            let unlisted = try txn.delete(databases[0], key: Keys.workspaceListing("team-b"))
+            let unrecorded = try txn.delete(databases[1], key: Array("team-d".utf8))
+            #expect(unlisted && unrecorded)
+        }
+        try await withReopenableLedger(directory, readOnly: true) { ledger in
+            let first = try ledger.listWorkspaces(maxResults: 2)
+            #expect(first.items.map(\.name) == ["default", "team-a"])
+            // The page stops before team-d, so it is read whole.
+            let second = try ledger.listWorkspaces(maxResults: 1, pageToken: first.nextPageToken)
+            #expect(second.items.map(\.name) == ["team-c"])
+            #expect(second.nextPageToken != nil)
+            let error = try #require(throws: LedgerError.self) { try ledger.listWorkspaces(maxResults: 10) }
+            #expect(error.code == .corruptedData)
+            #expect(error.message.contains("'team-d'"), "\(error.message)")
+        }
+    }
+
     // MARK: - (e) The head
 
     @Test func removedLastEventIsAHeadMismatch() async throws {

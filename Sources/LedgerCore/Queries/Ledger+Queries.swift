@@ -31,17 +31,24 @@ extension Ledger {
             var items: [Workspace] = []
             var more = false
             let prefix: [UInt8] = [Keys.workspacesPartition]
+            // The records are keyed by name as the listing is sorted by it, so a second cursor
+            // walks them in step: each record is the next one, not a descent of a large tree.
             try txn.withCursor(db.listing) { cursor in
-                var entry = try cursor.seek(atOrAfter: prefix + (token?.position ?? []))
-                if let current = entry, let token, current.key.elementsEqual(prefix + token.position) { entry = try cursor.next() }
-                while let current = entry, current.key.hasPrefix(prefix) {
-                    if items.count == limit { more = true; break }
-                    let name = String(decoding: current.key.dropFirst(), as: UTF8.self)
-                    guard let workspace = try reader.workspace(name, txn) else {
-                        throw LedgerError(.corruptedData, "the listing index names workspace '\(name)', which the views do not hold: run replay")
+                try txn.withCursor(db.workspaces) { records in
+                    var entry = try cursor.seek(atOrAfter: prefix + (token?.position ?? []))
+                    if let current = entry, let token, current.key.elementsEqual(prefix + token.position) { entry = try cursor.next() }
+                    var record: CursorEntry?
+                    while let current = entry, current.key.hasPrefix(prefix) {
+                        if items.count == limit { more = true; break }
+                        let name = UnsafeRawBufferPointer(rebasing: current.key.dropFirst())
+                        record = try record == nil ? records.seek(atOrAfter: name) : records.next()
+                        if let found = record, !found.key.equals(name) { record = try records.seek(atOrAfter: name) }
+                        guard let found = record, found.key.equals(name) else {
+                            throw LedgerError(.corruptedData, "the listing index names workspace '\(String(decoding: name, as: UTF8.self))', which the views do not hold: run replay")
+                        }
+                        items.append(try Workspace(decoding: found.value))
+                        entry = try cursor.next()
                     }
-                    items.append(workspace)
-                    entry = try cursor.next()
                 }
             }
             let next = more ? PageToken(listing: .workspaces, position: Array(items.last!.name.utf8)).encoded : nil

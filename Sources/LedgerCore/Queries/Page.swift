@@ -1,5 +1,3 @@
-import Foundation
-
 /// One page of a listing, and the token of the next one (`nil` on the last page).
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
@@ -25,19 +23,14 @@ struct PageToken: Equatable {
     var listing: Listing
     var position: [UInt8]
 
-    var encoded: String {
-        Data([listing.rawValue] + position).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    var encoded: String { Base64URL.encode([listing.rawValue] + position) }
 
     static func decode(_ token: String?, expecting listing: Listing) throws(LedgerError) -> PageToken? {
         guard let token, !token.isEmpty else { return nil }
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let first = data.first, first == listing.rawValue else {
+        guard let bytes = Base64URL.decode(token), let first = bytes.first, first == listing.rawValue else {
             throw LedgerError(.invalidParameterValue, "Invalid page_token '\(token)': pass the next_page_token of the previous page of the same listing, unchanged.")
         }
-        return PageToken(listing: listing, position: Array(data.dropFirst()))
+        return PageToken(listing: listing, position: Array(bytes.dropFirst()))
     }
 
     static func offset(_ value: Int) -> PageToken {

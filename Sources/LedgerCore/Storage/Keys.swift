@@ -135,6 +135,11 @@ extension UnsafeRawBufferPointer {
         if prefix.isEmpty { return true }
         return count >= prefix.count && prefix.withUnsafeBytes { p in memcmp(baseAddress!, p.baseAddress!, prefix.count) == 0 }
     }
+
+    /// True when both hold the same bytes (memcmp, not a generic walk byte by byte).
+    func equals(_ other: UnsafeRawBufferPointer) -> Bool {
+        count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+    }
 }
 
 #if canImport(Glibc)
