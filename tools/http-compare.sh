@@ -230,6 +230,26 @@ for name in "${servers[@]}"; do
   check "$name"
 done
 
+# settle: waits until every server is idle (under 5% of a core over a second, for at most 90 s).
+# mlflow's workers answer /health while others still import for another 15 s or so, using both
+# cores: measuring then would charge their start-up to whichever server runs first.
+settle() {
+  local hz waited before after name
+  hz=$(getconf CLK_TCK)
+  for waited in $(seq 1 90); do
+    before=0; after=0
+    for name in "${servers[@]}"; do before=$((before + $(cpu_ticks "$name"))); done
+    sleep 1
+    for name in "${servers[@]}"; do after=$((after + $(cpu_ticks "$name"))); done
+    if [ $((after - before)) -le $((hz / 20)) ]; then
+      echo "servers idle after ${waited} s" >&2
+      return
+    fi
+  done
+  echo "servers still busy after 90 s; measuring anyway" >&2
+}
+settle
+
 for workload in create-experiment get-experiment log-metric list-workspaces; do
   for name in ledger baseline mlflow; do
     if [ -n "${pid[$name]:-}" ]; then measure "$name" "$workload"; fi
