@@ -227,7 +227,7 @@ public final class Ledger: Sendable {
         }
         try Self.checkFormat(format, configuration.directory)
         if format < EventLog.formatVersion {
-            try writeDirectly { txn in try log.upgradeFormat(txn) }
+            try writeDirectly { txn in _ = try log.upgradeFormat(txn) }
         }
         if projection != Projector.version {
             _ = try rebuildProjections()

@@ -178,7 +178,7 @@ final class StagingTable {
         }
         sorted.sort { a, b in
             if a.prefix != b.prefix { return a.prefix < b.prefix }
-            return Self.compareKeys(a.entry.key, b.entry.key) < 0
+            return a.entry.key.compareInKeyOrder(b.entry.key) < 0
         }
         return sorted
     }
@@ -209,16 +209,6 @@ final class StagingTable {
         var prefix: UInt64 = 0
         for i in 0..<8 { prefix = prefix << 8 | (i < key.count ? UInt64(key[i]) : 0) }
         return prefix
-    }
-
-    /// LMDB's default order of keys: memcmp over the common length, then the shorter first.
-    static func compareKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let common = min(a.count, b.count)
-        if common > 0 {
-            let order = memcmp(a.baseAddress!, b.baseAddress!, common)
-            if order != 0 { return Int(order) }
-        }
-        return a.count - b.count
     }
 
     // MARK: Slots

@@ -312,7 +312,7 @@ extension Ledger {
                 while a != nil || b != nil {
                     let order: Int
                     if let a, let b {
-                        order = compareBytes(a.key, b.key)
+                        order = a.key.compareInKeyOrder(b.key)
                     } else {
                         order = a == nil ? 1 : -1
                     }
@@ -364,15 +364,6 @@ extension Ledger {
         configuration.durable = false
         let environment = try Environment(path: directory, configuration: configuration)
         return try body(environment, try LedgerDatabases.open(in: environment, create: true))
-    }
-
-    static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let n = min(a.count, b.count)
-        if n > 0 {
-            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
-            if c != 0 { return Int(c) }
-        }
-        return a.count - b.count
     }
 
     /// A key as text when it is printable (0 separators shown as '/'), else as hex.

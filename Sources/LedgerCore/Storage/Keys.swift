@@ -136,6 +136,17 @@ extension UnsafeRawBufferPointer {
         return count >= prefix.count && prefix.withUnsafeBytes { p in memcmp(baseAddress!, p.baseAddress!, prefix.count) == 0 }
     }
 
+    /// LMDB's default order of keys: negative when `self` sorts before `other` (memcmp over the
+    /// common length, then the shorter first), 0 when equal.
+    func compareInKeyOrder(_ other: UnsafeRawBufferPointer) -> Int {
+        let common = Swift.min(count, other.count)
+        if common > 0 {
+            let order = memcmp(baseAddress!, other.baseAddress!, common)
+            if order != 0 { return Int(order) }
+        }
+        return count - other.count
+    }
+
     /// True when both hold the same bytes (memcmp, not a generic walk byte by byte).
     func equals(_ other: UnsafeRawBufferPointer) -> Bool {
         count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
