@@ -65,6 +65,21 @@ private typealias Tag = LedgerCore.Tag
         #expect(Self.problem("team-a", allowDefault: true) == nil)
     }
 
+    /// The blank-name check agrees with Foundation's `trimmingCharacters(in: .whitespaces)`,
+    /// which it replaces: every space separator (Zs) and tab is blank, newlines and others are not.
+    @Test func blankNameCheckAgreesWithFoundation() {
+        var samples = ["", " ", "   ", "\t", " \t ", "a", " a ", "\n", "\r\n", "\u{0B}", "\u{0C}", "\u{85}",
+                       "\u{A0}", "\u{3000}", "\u{2028}", "\u{200B}", "\u{FEFF}", "é", " \u{1680} ", "x\u{A0}"]
+        for value in 0x00...0x3100 where !(0xD800...0xDFFF).contains(value) {
+            samples.append(" " + String(UnicodeScalar(value)!) + " ")
+        }
+        for value in [0xFEFF, 0xFFFD, 0x1F600, 0xE0020] { samples.append(String(UnicodeScalar(value)!)) }
+        for sample in samples {
+            let reference = sample.trimmingCharacters(in: .whitespaces).isEmpty
+            #expect(Validation.isBlank(sample) == reference, "\(sample.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     @Test func everyReservedNameIsRefusedAsReserved() {
         for name in Validation.reservedWorkspaceNames {
             #expect(Self.problem(name, allowDefault: true) == "Workspace name '\(name)' is reserved and cannot be used.")
