@@ -3,40 +3,46 @@
 /// workspace and to the scope of its actor, exactly as ``Projector/apply(_:_:staging:auditIndexes:)``
 /// does.
 struct AuditEntries {
-    // Keyed by the scope's name: a String hashes its UTF-8 in one pass, where an array of bytes
-    // feeds the hasher a byte at a time (a fifth of a rebuild's decoding thread).
-    private var byWorkspace: [String: [UInt8]] = [:]
-    private var byActor: [String: [UInt8]] = [:]
-    /// Actors and workspaces repeat from event to event: the current ones' entries are kept aside.
-    private var lastActor = ""
-    private var lastActorEntries: [UInt8] = []
-    private var lastWorkspace = ""
-    private var lastWorkspaceEntries: [UInt8] = []
+    /// The packed entries of one kind of scope, by the scope's name.
+    private struct Scopes {
+        // Keyed by name: a String hashes its UTF-8 in one pass, where an array of bytes feeds the
+        // hasher a byte at a time (a fifth of a rebuild's decoding thread).
+        private var byName: [String: [UInt8]] = [:]
+        // Scopes repeat from event to event: the current one's entries are kept aside.
+        private var current = ""
+        private var currentEntries: [UInt8] = []
+
+        mutating func append(_ entry: UnsafeRawBufferPointer, to scope: String) {
+            if scope != current {
+                if !currentEntries.isEmpty { byName[current] = currentEntries }
+                current = scope
+                currentEntries = byName.removeValue(forKey: scope) ?? []
+            }
+            currentEntries.append(contentsOf: entry)
+        }
+
+        /// Every scope's entries, the current one's included.
+        mutating func all() -> [String: [UInt8]] {
+            if !currentEntries.isEmpty { byName[current] = currentEntries }
+            return byName
+        }
+    }
+
+    private var workspaces = Scopes()
+    private var actors = Scopes()
 
     mutating func add(_ event: Projector.Input) {
         withUnsafeTemporaryAllocation(byteCount: AuditIndex.entrySize, alignment: 8) { entry in
             AuditIndex.writeEntry(sequence: event.sequence, type: event.payload.type, into: entry)
             let bytes = UnsafeRawBufferPointer(entry)
-            if event.workspace != lastWorkspace {
-                if !lastWorkspaceEntries.isEmpty { byWorkspace[lastWorkspace] = lastWorkspaceEntries }
-                lastWorkspace = event.workspace
-                lastWorkspaceEntries = byWorkspace.removeValue(forKey: event.workspace) ?? []
-            }
-            lastWorkspaceEntries.append(contentsOf: bytes)
-            if event.actor != lastActor {
-                if !lastActorEntries.isEmpty { byActor[lastActor] = lastActorEntries }
-                lastActor = event.actor
-                lastActorEntries = byActor.removeValue(forKey: event.actor) ?? []
-            }
-            lastActorEntries.append(contentsOf: bytes)
+            workspaces.append(bytes, to: event.workspace)
+            actors.append(bytes, to: event.actor)
         }
     }
 
     /// Hands the entries to `staging`'s audit chunks.
     mutating func stage(into staging: ViewStaging) {
-        if !lastWorkspaceEntries.isEmpty { byWorkspace[lastWorkspace] = lastWorkspaceEntries }
-        if !lastActorEntries.isEmpty { byActor[lastActor] = lastActorEntries }
-        for (kind, scopes) in [(AuditIndex.Kind.workspace, byWorkspace), (.actor, byActor)] {
+        for (kind, scopes) in [(AuditIndex.Kind.workspace, workspaces.all()), (.actor, actors.all())] {
             for (scope, entries) in scopes {
                 entries.withUnsafeBytes { _ = staging.auditChunks.add($0, prefix: AuditIndex.prefix(kind, scope), into: staging) }
             }
