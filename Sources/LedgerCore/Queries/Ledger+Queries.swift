@@ -35,8 +35,10 @@ extension Ledger {
             // walks them in step: each record is the next one, not a descent of a large tree.
             try txn.withCursor(db.listing) { cursor in
                 try txn.withCursor(db.workspaces) { records in
-                    var entry = try cursor.seek(atOrAfter: prefix + (token?.position ?? []))
-                    if let current = entry, let token, current.key.elementsEqual(prefix + token.position) { entry = try cursor.next() }
+                    let start = prefix + (token?.position ?? [])
+                    var entry = try cursor.seek(atOrAfter: start)
+                    // A token names the last entry of the page before, which this one follows.
+                    if token != nil, let current = entry, start.withUnsafeBytes({ current.key.equals($0) }) { entry = try cursor.next() }
                     var record: CursorEntry?
                     while let current = entry, current.key.hasPrefix(prefix) {
                         if items.count == limit { more = true; break }
