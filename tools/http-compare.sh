@@ -234,13 +234,13 @@ done
 # mlflow's workers answer /health while others still import for another 15 s or so, using both
 # cores: measuring then would charge their start-up to whichever server runs first.
 settle() {
-  local hz waited before after name
+  local hz waited before after
+  all_ticks() { local name total=0; for name in "${servers[@]}"; do total=$((total + $(cpu_ticks "$name"))); done; echo "$total"; }
   hz=$(getconf CLK_TCK)
   for waited in $(seq 1 90); do
-    before=0; after=0
-    for name in "${servers[@]}"; do before=$((before + $(cpu_ticks "$name"))); done
+    before=$(all_ticks)
     sleep 1
-    for name in "${servers[@]}"; do after=$((after + $(cpu_ticks "$name"))); done
+    after=$(all_ticks)
     if [ $((after - before)) -le $((hz / 20)) ]; then
       echo "servers idle after ${waited} s" >&2
       return

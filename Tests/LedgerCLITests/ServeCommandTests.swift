@@ -29,6 +29,26 @@ import Testing
         return Int.random(in: 20_000...30_000)
     }
 
+    #if canImport(Glibc)
+    /// What ``whileServing(_:environment:_:)`` throws when its checks failed.
+    struct ChecksFailed: Error, CustomStringConvertible { var description: String }
+
+    /// Runs `ledger serve` with `arguments` on a free port and `checks` (blocking, on a thread of
+    /// its own) with that port, then stops the server with SIGTERM whatever the checks did: not
+    /// on a timer, since a loaded machine (the whole suite runs in parallel) may take seconds to
+    /// start it. A failure of the checks is thrown after the stop, with the server's output.
+    static func whileServing<T: Sendable>(_ arguments: [String], environment: [String: String] = [:],
+                                          _ checks: @escaping @Sendable (Int) throws -> T) async throws -> (checked: T, server: CLIResult) {
+        let port = freePort()
+        let server = try startLedger(["serve", "--port", String(port)] + arguments, environment: environment)
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await onOwnThread { try checks(port) }) } catch { outcome = .failure(error) }
+        server.send(SIGTERM)
+        let result = CLIResult(try await onOwnThread { server.wait() })
+        do { return (try outcome.get(), result) } catch { throw ChecksFailed(description: "\(error)\n\(result)") }
+    }
+    #endif
+
     @Test func authWithoutUsersOrBootstrapVariablesRefusesToStart() async throws {
         try await withTemporaryPath { directory in
             let result = try await runLedger(["serve", "--auth", "--data-dir", directory, "--port", String(Self.freePort())], stopAfter: 20)
@@ -42,15 +62,11 @@ import Testing
     @Test func firstStartWithAuthCreatesTheAdminAsSystemAndStopsCleanlyOnSIGTERM() async throws {
         try await withTemporaryPath { directory in
             let password = "bootstrap-secret-42"
-            let port = Self.freePort()
-            let server = try startLedger(["serve", "--auth", "--data-dir", directory, "--port", String(port)],
-                                         environment: ["LEDGER_ADMIN_USERNAME": "root-admin", "LEDGER_ADMIN_PASSWORD": password])
-            // Stopped once it listens (the admin is created before), however long a loaded
-            // machine takes to start it.
-            let listened = await Result { try await onOwnThread { () throws in _ = try TCPConnection(port: port, within: .seconds(60)) } }
-            server.send(SIGTERM)
-            let result = CLIResult(try await onOwnThread { server.wait() })
-            try listened.get()
+            // Stopped once it listens (the admin is created before).
+            let (_, result) = try await Self.whileServing(["--auth", "--data-dir", directory],
+                                                          environment: ["LEDGER_ADMIN_USERNAME": "root-admin", "LEDGER_ADMIN_PASSWORD": password]) { port in
+                _ = try TCPConnection(port: port, within: .seconds(60))
+            }
             #expect(result.status == 0, "SIGTERM did not stop the server cleanly: \(result)")
             #expect(!result.stderr.contains(password), "the password was logged: \(result.stderr)")
             let events = try await eventsOfLedger(directory)
@@ -93,27 +109,17 @@ import Testing
     /// is open, and is served once the first is closed for idling.
     @Test func connectionLimitAndIdleTimeoutReachTheServer() async throws {
         try await withTemporaryPath { directory in
-            let port = Self.freePort()
-            let server = try startLedger(["serve", "--data-dir", directory, "--port", String(port), "--max-connections", "1", "--idle-timeout", "2"])
-            // The server is stopped when the checks are done, not on a timer: a loaded machine
-            // (the whole suite runs in parallel) may take seconds to start it.
-            let outcome = await Result {
-                try await onOwnThread { () throws -> (first: String, secondWhileFirstOpen: String, secondLater: String) in
-
-                    let first = try TCPConnection(port: port, within: .seconds(60))
-                    let request = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    try first.send(request)
-                    let firstAnswer = first.receive(within: .seconds(10))
-                    let second = try TCPConnection(port: port, within: .seconds(10))
-                    try second.send(request)
-                    let secondWhileFirstOpen = second.receive(within: .milliseconds(500))
-                    let secondLater = second.receive(within: .seconds(10))
-                    return (firstAnswer, secondWhileFirstOpen, secondLater)
-                }
+            let (answers, result) = try await Self.whileServing(["--data-dir", directory, "--max-connections", "1", "--idle-timeout", "2"]) { port in
+                let first = try TCPConnection(port: port, within: .seconds(60))
+                let request = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                try first.send(request)
+                let firstAnswer = first.receive(within: .seconds(10))
+                let second = try TCPConnection(port: port, within: .seconds(10))
+                try second.send(request)
+                let secondWhileFirstOpen = second.receive(within: .milliseconds(500))
+                let secondLater = second.receive(within: .seconds(10))
+                return (first: firstAnswer, secondWhileFirstOpen: secondWhileFirstOpen, secondLater: secondLater)
             }
-            server.send(SIGTERM)
-            let result = CLIResult(try await onOwnThread { server.wait() })
-            let answers = try outcome.get()
             #expect(answers.first.hasPrefix("HTTP/1.1 200"), "\(answers.first)\n\(result)")
             #expect(answers.secondWhileFirstOpen.isEmpty, "served beyond --max-connections 1: \(answers.secondWhileFirstOpen)")
             #expect(answers.secondLater.hasPrefix("HTTP/1.1 200"), "not served after --idle-timeout closed the first: '\(answers.secondLater)'\n\(result)")

@@ -47,13 +47,6 @@ func startLedger(_ arguments: [String], environment: [String: String] = [:]) thr
 }
 #endif
 
-extension Result where Failure == any Error {
-    /// The outcome of `body`, kept so that a test can clean up (stop a server) before it looks.
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
-}
-
 /// This process's environment without `LEDGER_DATA_DIR`, with `overrides` applied.
 private func ledgerEnvironment(_ overrides: [String: String]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
