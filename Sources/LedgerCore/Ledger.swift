@@ -76,6 +76,12 @@ public final class Ledger: Sendable {
                     throw LedgerError(.notALedger, "'\(configuration.directory)' holds no ledger: run the server once on it, or check --data-dir")
                 }
                 try Self.checkFormat(format, configuration.directory)
+                // A layout can change within databases of the same names: only the recorded
+                // version tells this build's views from another's, and only a writer rebuilds.
+                let projection = try log.metaUInt32(EventLog.MetaKey.projectionVersion, txn)
+                guard projection == Projector.version else {
+                    throw LedgerError(.incompatibleFormat, "the views of the ledger at '\(configuration.directory)' were built by projection version \(projection.map(String.init) ?? "none"); this build reads version \(Projector.version): open it once for writing (such as 'ledger replay') to rebuild them")
+                }
             }
         }
     }

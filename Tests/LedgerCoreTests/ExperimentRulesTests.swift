@@ -582,6 +582,43 @@ private func allPages(_ ledger: Ledger, in workspace: String, _ search: Experime
         }
     }
 
+    /// ALL has no partition of its own: its pages merge the active and the deleted partitions.
+    /// Over stages mixed at random, beside neighbouring workspaces (whose partitions adjoin), every
+    /// page size yields every experiment once, newest first, and each stage alone its own.
+    @Test func allViewPagesMergeTheStagePartitions() async throws {
+        try await withTemporaryLedger { ledger, _ in
+            for name in ["team", "team-a", "team-b"] { _ = try await ledger.createWorkspace(name: name, context: testContext) }
+            var rng = SystemRandomNumberGenerator()
+            var deleted: Set<Int64> = []
+            var ids: [Int64] = []
+            for index in 0..<40 {
+                for workspace in ["team", "team-b"] { _ = try await ledger.createExperiment(name: "n\(index)", in: workspace, context: testContext) }
+                let experiment = try await ledger.createExperiment(name: "e\(index)", in: "team-a", context: testContext)
+                ids.append(experiment.id)
+                if Bool.random(using: &rng) {
+                    try await ledger.deleteExperiment(id: experiment.id, in: "team-a", context: testContext)
+                    deleted.insert(experiment.id)
+                }
+            }
+            // Restore some, so that the partitions hold entries that moved back and forth.
+            for id in deleted.shuffled(using: &rng).prefix(deleted.count / 2) {
+                try await ledger.restoreExperiment(id: id, in: "team-a", context: testContext)
+                deleted.remove(id)
+            }
+            let newestFirst = ids.sorted(by: >)
+            let inTeamA = Set(ids)
+            for pageSize in [1, 2, 3, 7, 40, 100] {
+                let all = try allPages(ledger, in: "team-a", .init(viewType: .all, maxResults: pageSize))
+                #expect(all.items.map(\.id) == newestFirst, "page size \(pageSize)")
+                #expect(all.items.allSatisfy { inTeamA.contains($0.id) })
+                let active = try allPages(ledger, in: "team-a", .init(viewType: .activeOnly, maxResults: pageSize)).items.map(\.id)
+                #expect(active == newestFirst.filter { !deleted.contains($0) }, "page size \(pageSize)")
+                let gone = try allPages(ledger, in: "team-a", .init(viewType: .deletedOnly, maxResults: pageSize)).items.map(\.id)
+                #expect(gone == newestFirst.filter { deleted.contains($0) }, "page size \(pageSize)")
+            }
+        }
+    }
+
     @Test(arguments: ["garbage!", "AAAA", "%%%", "AQ"])
     func aGarbagePageTokenIsRefused(_ token: String) async throws {
         try await withTemporaryLedger { ledger, _ in

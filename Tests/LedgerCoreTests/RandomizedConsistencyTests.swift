@@ -675,7 +675,7 @@ import Testing
         let listedWorkspaces = Set(listing.keys.filter { $0.first == Keys.workspacesPartition }.map { String(decoding: $0.dropFirst(), as: UTF8.self) })
         if listedWorkspaces != workspaces { problems.append("workspace listing \(listedWorkspaces.sorted()) != workspaces \(workspaces.sorted())") }
 
-        let experimentNames = map("experiment_names")
+        let experimentNames = listing.filter { $0.key.first == Keys.experimentNamesPartition }
         var experimentIDs: Set<Int64> = []
         var maxExperiment: Int64 = -1
         for entry in all("experiments") where entry.key != Keys.idCounter {
@@ -684,20 +684,21 @@ import Testing
             maxExperiment = max(maxExperiment, experiment.id)
             if entry.key != Keys.id(experiment.id) { problems.append("experiment \(experiment.id) under a foreign key") }
             if !workspaces.contains(experiment.workspace) { problems.append("experiment \(experiment.id) in missing workspace \(experiment.workspace)") }
-            if experimentNames[Keys.scoped(experiment.workspace, experiment.name)] != Keys.id(experiment.id) {
+            if experimentNames[Keys.experimentName(experiment.workspace, experiment.name)] != Keys.id(experiment.id) {
                 problems.append("experiment \(experiment.id) not found by its name")
             }
-            let stage: ViewType = experiment.lifecycleStage == .active ? .activeOnly : .deletedOnly
-            let other: ViewType = experiment.lifecycleStage == .active ? .deletedOnly : .activeOnly
-            for (view, expected) in [(stage, true), (.all, true), (other, false)] {
-                let key = Keys.experimentListing(view, workspace: experiment.workspace, id: experiment.id)
-                if (listing[key] != nil) != expected { problems.append("experiment \(experiment.id) listing \(view) wrong") }
+            let other: LifecycleStage = experiment.lifecycleStage == .active ? .deleted : .active
+            for (stage, expected) in [(experiment.lifecycleStage, true), (other, false)] {
+                let key = Keys.experimentListing(stage, workspace: experiment.workspace, id: experiment.id)
+                if (listing[key] != nil) != expected { problems.append("experiment \(experiment.id) listing \(stage) wrong") }
             }
         }
         if experimentNames.count != experimentIDs.count { problems.append("experiment names and experiments differ in number") }
-        let listedExperiments = listing.keys.filter { $0.first == Keys.experimentPartition(.all) }.count
-        if listedExperiments != experimentIDs.count { problems.append("ALL listing holds \(listedExperiments) experiments, not \(experimentIDs.count)") }
-        let listedByStage = listing.keys.filter { $0.first == Keys.experimentPartition(.activeOnly) || $0.first == Keys.experimentPartition(.deletedOnly) }.count
+        let partitions: Set<UInt8> = [Keys.workspacesPartition, Keys.experimentPartition(.active), Keys.experimentPartition(.deleted),
+                                      Keys.experimentNamesPartition, Keys.registeredModelNamesPartition]
+        let strays = listing.keys.filter { !partitions.contains($0.first ?? 0) }
+        if !strays.isEmpty { problems.append("\(strays.count) listing entries outside every partition") }
+        let listedByStage = listing.keys.filter { $0.first == Keys.experimentPartition(.active) || $0.first == Keys.experimentPartition(.deleted) }.count
         if listedByStage != experimentIDs.count { problems.append("stage listings hold \(listedByStage) experiments, not \(experimentIDs.count)") }
         func nextID(_ view: String) -> Int64 {
             guard let bytes = map(view)[Keys.idCounter], bytes.count == 8 else { return 0 }
@@ -723,7 +724,7 @@ import Testing
             }
         }
 
-        let modelNames = map("registered_model_names")
+        let modelNames = listing.filter { $0.key.first == Keys.registeredModelNamesPartition }
         var modelIDs: Set<Int64> = []
         var maxModel: Int64 = -1
         for entry in all("registered_models") where entry.key != Keys.idCounter {
@@ -731,7 +732,7 @@ import Testing
             modelIDs.insert(model.id)
             maxModel = max(maxModel, model.id)
             if !workspaces.contains(model.workspace) { problems.append("model \(model.id) in missing workspace \(model.workspace)") }
-            if modelNames[Keys.scoped(model.workspace, model.name)] != Keys.id(model.id) { problems.append("model \(model.id) not found by its name") }
+            if modelNames[Keys.registeredModelName(model.workspace, model.name)] != Keys.id(model.id) { problems.append("model \(model.id) not found by its name") }
         }
         if modelNames.count != modelIDs.count { problems.append("model names and models differ in number") }
         if nextID("registered_models") <= maxModel { problems.append("the model counter would reuse an id") }

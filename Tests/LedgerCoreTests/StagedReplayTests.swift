@@ -231,6 +231,32 @@ import Testing
         #expect(error?.message.contains("open it once for writing") == true)
     }
 
+    /// Views of version 4 sit under the same database names as today's (the name indexes and the
+    /// ALL listing moved within them): a read-only open goes by the recorded projection version,
+    /// refuses, and says what to run; after a writable open it reads the rebuilt views.
+    @Test func readOnlyOpenGoesByTheProjectionVersionNotByTheNames() async throws {
+        let directory = ReplayAndAsOfTests.temporaryPath("ledger-upgrade-version")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withReopenableLedger(directory) { ledger in
+            _ = try await ledger.createWorkspace(name: "ws", context: testContext)
+            _ = try await ledger.createExperiment(name: "kept", in: "ws", context: testContext)
+        }
+        do {
+            var configuration = Environment.Configuration()
+            configuration.durable = false
+            let environment = try Environment(path: directory, configuration: configuration)
+            let meta = try environment.openDatabase("meta", create: false)
+            try environment.write { txn in try txn.put(meta, key: EventLog.MetaKey.projectionVersion, value: [0, 0, 0, 4]) }
+        }
+        let error = await expectLedgerError(.incompatibleFormat) { try await withReopenableLedger(directory, readOnly: true) { _ in } }
+        #expect(error?.message.contains("projection version 4") == true)
+        #expect(error?.message.contains("open it once for writing") == true)
+        try await withReopenableLedger(directory) { _ in }
+        try await withReopenableLedger(directory, readOnly: true) { ledger throws in
+            #expect(try ledger.experiment(named: "kept", in: "ws").name == "kept")
+        }
+    }
+
     /// A rebuild that fails midway (an event the views cannot take) commits nothing: the old views
     /// and their version stay, readers never see a partial rebuild.
     @Test func failedRebuildLeavesTheOldViews() async throws {

@@ -8,7 +8,7 @@ import LedgerLMDB
 /// `corruptedData`.
 struct Projector: Sendable {
     /// Bump when a view's layout or content changes: the ledger rebuilds its views on open.
-    static let version: UInt32 = 4
+    static let version: UInt32 = 5
 
     let db: LedgerDatabases
     /// Called for every key written or removed, with the event's sequence (verify's diagnostics).
@@ -94,11 +94,8 @@ struct Projector: Sendable {
             try put(db.experiments, Keys.id(experiment.id), experiment.encoded())
         }
         func listExperiment(_ experiment: Experiment, listed: Bool) throws {
-            let stageView: ViewType = experiment.lifecycleStage == .active ? .activeOnly : .deletedOnly
-            for view in [stageView, .all] {
-                let key = Keys.experimentListing(view, workspace: experiment.workspace, id: experiment.id)
-                if listed { try put(db.listing, key, []) } else { try delete(db.listing, key) }
-            }
+            let key = Keys.experimentListing(experiment.lifecycleStage, workspace: experiment.workspace, id: experiment.id)
+            if listed { try put(db.listing, key, []) } else { try delete(db.listing, key) }
         }
         func grantSet(_ resource: GrantResource, _ username: String, _ level: PermissionLevel) throws {
             try put(db.grants, Keys.grant(resource, username), [level.rank])
@@ -131,14 +128,14 @@ struct Projector: Sendable {
                 id: id, name: name, workspace: event.workspace, artifactLocation: location, lifecycleStage: .active,
                 creationTime: event.milliseconds, lastUpdateTime: event.milliseconds, tags: tags.normalized())
             try putExperiment(experiment)
-            try put(db.experimentNames, Keys.scoped(event.workspace, name), Keys.id(id))
+            try put(db.listing, Keys.experimentName(event.workspace, name), Keys.id(id))
             try listExperiment(experiment, listed: true)
             try bumpCounter(db.experiments, past: id)
 
         case let .experimentRenamed(id, from, to):
             guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
-            try delete(db.experimentNames, Keys.scoped(experiment.workspace, from))
-            try put(db.experimentNames, Keys.scoped(experiment.workspace, to), Keys.id(id))
+            try delete(db.listing, Keys.experimentName(experiment.workspace, from))
+            try put(db.listing, Keys.experimentName(experiment.workspace, to), Keys.id(id))
             experiment.name = to
             experiment.lastUpdateTime = event.milliseconds
             try putExperiment(experiment)
@@ -164,17 +161,17 @@ struct Projector: Sendable {
         case let .experimentMoved(id, _, to):
             guard var experiment = try experiment(id) else { throw missing("experiment \(id)") }
             try listExperiment(experiment, listed: false)
-            try delete(db.experimentNames, Keys.scoped(experiment.workspace, experiment.name))
+            try delete(db.listing, Keys.experimentName(experiment.workspace, experiment.name))
             experiment.workspace = to
             experiment.lastUpdateTime = event.milliseconds
-            try put(db.experimentNames, Keys.scoped(to, experiment.name), Keys.id(id))
+            try put(db.listing, Keys.experimentName(to, experiment.name), Keys.id(id))
             try listExperiment(experiment, listed: true)
             try putExperiment(experiment)
 
         case let .experimentPurged(id, _):
             guard let experiment = try experiment(id) else { throw missing("experiment \(id)") }
             try listExperiment(experiment, listed: false)
-            try delete(db.experimentNames, Keys.scoped(experiment.workspace, experiment.name))
+            try delete(db.listing, Keys.experimentName(experiment.workspace, experiment.name))
             try delete(db.experiments, Keys.id(id))
 
         case let .runCreated(runID, experimentID, name, userID, startTime, artifactURI, tags):
@@ -241,13 +238,13 @@ struct Projector: Sendable {
                 id: id, name: name, workspace: event.workspace, description: description,
                 creationTimestamp: event.milliseconds, lastUpdatedTimestamp: event.milliseconds, tags: tags.normalized())
             try put(db.registeredModels, Keys.id(id), model.encoded())
-            try put(db.registeredModelNames, Keys.scoped(event.workspace, name), Keys.id(id))
+            try put(db.listing, Keys.registeredModelName(event.workspace, name), Keys.id(id))
             try bumpCounter(db.registeredModels, past: id)
 
         case let .registeredModelRenamed(id, from, to):
             guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
-            try delete(db.registeredModelNames, Keys.scoped(model.workspace, from))
-            try put(db.registeredModelNames, Keys.scoped(model.workspace, to), Keys.id(id))
+            try delete(db.listing, Keys.registeredModelName(model.workspace, from))
+            try put(db.listing, Keys.registeredModelName(model.workspace, to), Keys.id(id))
             model.name = to
             model.lastUpdatedTimestamp = event.milliseconds
             try put(db.registeredModels, Keys.id(id), model.encoded())
@@ -260,7 +257,7 @@ struct Projector: Sendable {
 
         case let .registeredModelDeleted(id, _):
             guard let model = try registeredModel(id) else { throw missing("registered model \(id)") }
-            try delete(db.registeredModelNames, Keys.scoped(model.workspace, model.name))
+            try delete(db.listing, Keys.registeredModelName(model.workspace, model.name))
             try delete(db.registeredModels, Keys.id(id))
 
         case let .registeredModelTagSet(id, key, value, _):
@@ -277,8 +274,8 @@ struct Projector: Sendable {
 
         case let .registeredModelMoved(id, name, from, to):
             guard var model = try registeredModel(id) else { throw missing("registered model \(id)") }
-            try delete(db.registeredModelNames, Keys.scoped(from, name))
-            try put(db.registeredModelNames, Keys.scoped(to, name), Keys.id(id))
+            try delete(db.listing, Keys.registeredModelName(from, name))
+            try put(db.listing, Keys.registeredModelName(to, name), Keys.id(id))
             model.workspace = to
             model.lastUpdatedTimestamp = event.milliseconds
             try put(db.registeredModels, Keys.id(id), model.encoded())

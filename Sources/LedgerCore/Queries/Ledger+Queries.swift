@@ -146,30 +146,41 @@ extension Ledger {
             return try read { txn in
                 _ = try reader.requireWorkspace(workspace, txn)
                 let filter = try reader.readFilter(search.visibility, in: workspace, txn)
-                let prefix = Keys.experimentListingPrefix(search.viewType, workspace: workspace)
+                // ALL has no partition of its own: the active and the deleted partitions are
+                // walked together, each by its own cursor, newest id first.
+                let stages: [LifecycleStage] = switch search.viewType {
+                case .activeOnly: [.active]
+                case .deletedOnly: [.deleted]
+                case .all: [.active, .deleted]
+                }
+                let prefixes = stages.map { Keys.experimentListingPrefix($0, workspace: workspace) }
                 var items: [Experiment] = []
                 var more = false
-                try txn.withCursor(db.listing) { cursor in
-                    // Newest first: walk the partition backwards from the token (or its end).
-                    var entry: CursorEntry?
-                    if let token {
-                        entry = try cursor.seek(atOrAfter: prefix + token.position)
-                        entry = entry == nil ? try cursor.last() : try cursor.previous()
-                    } else {
-                        var end = prefix
-                        end[end.count - 1] = 1 // the smallest key past the partition
-                        entry = try cursor.seek(atOrAfter: end)
-                        entry = entry == nil ? try cursor.last() : try cursor.previous()
-                    }
-                    while let current = entry, current.key.hasPrefix(prefix) {
-                        let id = Int64(bitPattern: try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: current.key[prefix.count...])))
-                        entry = try cursor.previous()
-                        guard try filter.allows(.experiment(id), reader, txn) else { continue }
-                        if items.count == search.maxResults { more = true; break }
-                        guard let experiment = try reader.experiment(id, txn) else {
-                            throw LedgerError(.corruptedData, "the listing index names experiment \(id), which the views do not hold: run replay")
+                try txn.withCursor(db.listing) { active in
+                    try txn.withCursor(db.listing) { deleted in
+                        var newest = [try Self.newestListed(prefixes[0], before: token?.position, active),
+                                      prefixes.count > 1 ? try Self.newestListed(prefixes[1], before: token?.position, deleted) : nil]
+                        while true {
+                            let side: Int
+                            switch (newest[0], newest[1]) {
+                            case (nil, nil): side = -1
+                            case (.some, nil): side = 0
+                            case (nil, .some): side = 1
+                            case let (.some(a), .some(b)): side = a > b ? 0 : 1
+                            }
+                            guard side >= 0, let id = newest[side] else { break }
+                            if side == 0 {
+                                newest[0] = try Self.previousListed(prefixes[0], active)
+                            } else {
+                                newest[1] = try Self.previousListed(prefixes[1], deleted)
+                            }
+                            guard try filter.allows(.experiment(id), reader, txn) else { continue }
+                            if items.count == search.maxResults { more = true; break }
+                            guard let experiment = try reader.experiment(id, txn) else {
+                                throw LedgerError(.corruptedData, "the listing index names experiment \(id), which the views do not hold: run replay")
+                            }
+                            items.append(experiment)
                         }
-                        items.append(experiment)
                     }
                 }
                 let next = more ? PageToken(listing: .experiments, position: Keys.id(items.last!.id)).encoded : nil
@@ -189,6 +200,25 @@ extension Ledger {
             matches.sort(by: search.areInIncreasingOrder)
             return Self.page(matches, offset: offset, limit: search.maxResults)
         }
+    }
+
+    /// Places `cursor` on the newest experiment of the listing partition `prefix` whose id
+    /// sorts before `position` (all when nil), and returns that id, or nil when there is none.
+    private static func newestListed(_ prefix: [UInt8], before position: [UInt8]?, _ cursor: borrowing Cursor) throws -> Int64? {
+        var start = prefix
+        if let position { start += position } else { start[start.count - 1] = 1 } // the smallest key past the partition
+        let after = try cursor.seek(atOrAfter: start)
+        return try listedID(after == nil ? cursor.last() : cursor.previous(), prefix)
+    }
+
+    /// Moves `cursor` to the next older experiment of the partition `prefix`; nil past its start.
+    private static func previousListed(_ prefix: [UInt8], _ cursor: borrowing Cursor) throws -> Int64? {
+        try listedID(cursor.previous(), prefix)
+    }
+
+    private static func listedID(_ entry: CursorEntry?, _ prefix: [UInt8]) throws -> Int64? {
+        guard let entry, entry.key.hasPrefix(prefix) else { return nil }
+        return Int64(bitPattern: try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: entry.key[prefix.count...])))
     }
 
     static func page<T>(_ all: [T], offset: Int, limit: Int) -> Page<T> {

@@ -97,26 +97,43 @@ enum Keys {
     }
 
     // The listing index (GSI): a partition byte, then the partition's scope, then the sort key.
+    // Names live here too, beside the listing entries a create writes anyway: a create then
+    // dirties leaves under one root instead of a second database's root and leaf. 0x04 held the
+    // "all experiments" partition of projection version 4; a listing of every experiment now
+    // walks the active and deleted partitions together.
     static let workspacesPartition: UInt8 = 0x01
-    static func experimentPartition(_ view: ViewType) -> UInt8 {
-        switch view {
-        case .activeOnly: 0x02
-        case .deletedOnly: 0x03
-        case .all: 0x04
+    static func experimentPartition(_ stage: LifecycleStage) -> UInt8 {
+        switch stage {
+        case .active: 0x02
+        case .deleted: 0x03
         }
     }
+    static let experimentNamesPartition: UInt8 = 0x05
+    static let registeredModelNamesPartition: UInt8 = 0x06
 
     static func workspaceListing(_ name: String) -> [UInt8] { [workspacesPartition] + Array(name.utf8) }
 
-    static func experimentListingPrefix(_ view: ViewType, workspace: String) -> [UInt8] {
-        [experimentPartition(view)] + prefix(workspace)
+    static func experimentListingPrefix(_ stage: LifecycleStage, workspace: String) -> [UInt8] {
+        [experimentPartition(stage)] + prefix(workspace)
     }
 
-    static func experimentListing(_ view: ViewType, workspace: String, id experimentID: Int64) -> [UInt8] {
-        experimentListingPrefix(view, workspace: workspace) + id(experimentID)
+    static func experimentListing(_ stage: LifecycleStage, workspace: String, id experimentID: Int64) -> [UInt8] {
+        experimentListingPrefix(stage, workspace: workspace) + id(experimentID)
     }
 
+    /// `0x05 ‖ workspace ‖ 0 ‖ name` → BE64 experiment id (names are unique per workspace).
+    static func experimentName(_ workspace: String, _ name: String) -> [UInt8] {
+        [experimentNamesPartition] + scoped(workspace, name)
+    }
 
+    /// `0x06 ‖ workspace ‖ 0 ‖ name` → BE64 model id.
+    static func registeredModelName(_ workspace: String, _ name: String) -> [UInt8] {
+        [registeredModelNamesPartition] + scoped(workspace, name)
+    }
+
+    static func registeredModelNamesPrefix(workspace: String) -> [UInt8] {
+        [registeredModelNamesPartition] + prefix(workspace)
+    }
 
     /// The key of the next id in `experiments` and `registered_models`: nine 0xFF bytes sort after
     /// every 8-byte id key, so the counter sits on the page of the newest records, which a create

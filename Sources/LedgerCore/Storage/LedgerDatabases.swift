@@ -19,8 +19,6 @@ struct LedgerDatabases: Sendable {
     /// BE64 experiment id → experiment record; ``Keys/idCounter`` → BE64 next id (after every id,
     /// so it shares a page with the newest experiments).
     let experiments: Database
-    /// workspace ‖ 0 ‖ experiment name → BE64 id (names are unique per workspace).
-    let experimentNames: Database
     /// Run id → run record.
     let runs: Database
     /// BE64 experiment id ‖ BE64 inverted start time ‖ run id → empty (newest first).
@@ -36,15 +34,14 @@ struct LedgerDatabases: Sendable {
     let metricChunks: Database
     /// BE64 model id → registered model record; ``Keys/idCounter`` → BE64 next id.
     let registeredModels: Database
-    /// workspace ‖ 0 ‖ model name → BE64 id.
-    let registeredModelNames: Database
     /// Username → user record.
     let users: Database
     /// kind ‖ resource ‖ 0 ‖ username → level.
     let grants: Database
     /// username ‖ 0 ‖ kind ‖ resource → level.
     let grantsByUser: Database
-    /// The global sorted listing index (like DynamoDB's GSI2): partition ‖ sort key → empty.
+    /// The global sorted listing index (like DynamoDB's GSI2): partition ‖ sort key → empty, and
+    /// the name partitions: `0x05`/`0x06` ‖ workspace ‖ 0 ‖ experiment or model name → BE64 id.
     let listing: Database
     /// Audit chunks (``AuditIndex``): kind ‖ scope ‖ 0 ‖ BE64 first sequence → packed entries of
     /// the workspace's or the actor's events.
@@ -52,21 +49,20 @@ struct LedgerDatabases: Sendable {
 
     /// Every projection, in a fixed order; replay rebuilds these and verify compares them.
     var projections: [Database] {
-        [workspaces, experiments, experimentNames, runs, runsByExperiment, runParams, runTags, runMetrics,
-         metricChunks, registeredModels, registeredModelNames, users, grants, grantsByUser, listing, audit]
+        [workspaces, experiments, runs, runsByExperiment, runParams, runTags, runMetrics,
+         metricChunks, registeredModels, users, grants, grantsByUser, listing, audit]
     }
 
     static let projectionNames = [
-        "workspaces", "experiments", "experiment_names", "runs", "runs_by_experiment", "run_params", "run_tags",
-        "run_metrics", "metric_chunks", "registered_models", "registered_model_names", "users", "grants",
-        "grants_by_user", "listing", "audit",
+        "workspaces", "experiments", "runs", "runs_by_experiment", "run_params", "run_tags",
+        "run_metrics", "metric_chunks", "registered_models", "users", "grants", "grants_by_user", "listing", "audit",
     ]
 
     /// Views of earlier projection versions that are gone or were replaced under new names (LMDB
     /// cannot change a database's options): a rebuild deletes them.
     static let retiredProjectionNames = [
         "metric_history", "events_by_workspace", "events_by_actor", "metric_points",
-        "counters", "audit_by_workspace", "audit_by_actor",
+        "counters", "audit_by_workspace", "audit_by_actor", "experiment_names", "registered_model_names",
     ]
 
     /// Opens (or creates) every database of the environment.
@@ -92,9 +88,8 @@ struct LedgerDatabases: Sendable {
         }
         return LedgerDatabases(
             events: events, meta: meta, main: main,
-            workspaces: p[0], experiments: p[1], experimentNames: p[2], runs: p[3], runsByExperiment: p[4],
-            runParams: p[5], runTags: p[6], runMetrics: p[7], metricChunks: p[8], registeredModels: p[9],
-            registeredModelNames: p[10], users: p[11], grants: p[12], grantsByUser: p[13], listing: p[14],
-            audit: p[15])
+            workspaces: p[0], experiments: p[1], runs: p[2], runsByExperiment: p[3], runParams: p[4],
+            runTags: p[5], runMetrics: p[6], metricChunks: p[7], registeredModels: p[8], users: p[9],
+            grants: p[10], grantsByUser: p[11], listing: p[12], audit: p[13])
     }
 }

@@ -31,7 +31,7 @@ struct StateReader: Sendable {
     }
 
     func experimentID(workspace: String, name: String, _ txn: borrowing Transaction) throws -> Int64? {
-        try txn.withValue(db.experimentNames, key: Keys.scoped(workspace, name)) { (bytes) throws(LedgerError) in
+        try txn.withValue(db.listing, key: Keys.experimentName(workspace, name)) { (bytes) throws(LedgerError) in
             try bytes.map { (b) throws(LedgerError) in Int64(bitPattern: try Keys.decodeBE64(b)) }
         }
     }
@@ -59,7 +59,7 @@ struct StateReader: Sendable {
     }
 
     func registeredModelID(workspace: String, name: String, _ txn: borrowing Transaction) throws -> Int64? {
-        try txn.withValue(db.registeredModelNames, key: Keys.scoped(workspace, name)) { (bytes) throws(LedgerError) in
+        try txn.withValue(db.listing, key: Keys.registeredModelName(workspace, name)) { (bytes) throws(LedgerError) in
             try bytes.map { (b) throws(LedgerError) in Int64(bitPattern: try Keys.decodeBE64(b)) }
         }
     }
@@ -172,10 +172,14 @@ struct StateReader: Sendable {
 
     /// Ids of every experiment of `workspace`, soft-deleted included, in id order.
     func experimentIDs(in workspace: String, _ txn: borrowing Transaction) throws -> [Int64] {
-        let prefix = Keys.experimentListingPrefix(.all, workspace: workspace)
-        return try scan(db.listing, prefix: prefix, txn) { (key, _) throws(LedgerError) in
-            Int64(bitPattern: try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: key[prefix.count...])))
+        var ids: [Int64] = []
+        for stage in [LifecycleStage.active, .deleted] {
+            let prefix = Keys.experimentListingPrefix(stage, workspace: workspace)
+            ids += try scan(db.listing, prefix: prefix, txn) { (key, _) throws(LedgerError) in
+                Int64(bitPattern: try Keys.decodeBE64(UnsafeRawBufferPointer(rebasing: key[prefix.count...])))
+            }
         }
+        return ids.sorted()
     }
 
     /// Ids of every run of an experiment, newest first.
@@ -188,8 +192,8 @@ struct StateReader: Sendable {
 
     /// (name, id) of every registered model of `workspace`, in name order.
     func registeredModels(in workspace: String, _ txn: borrowing Transaction) throws -> [(name: String, id: Int64)] {
-        let prefix = Keys.prefix(workspace)
-        return try scan(db.registeredModelNames, prefix: prefix, txn) { (key, value) throws(LedgerError) in
+        let prefix = Keys.registeredModelNamesPrefix(workspace: workspace)
+        return try scan(db.listing, prefix: prefix, txn) { (key, value) throws(LedgerError) in
             (String(decoding: key[prefix.count...], as: UTF8.self), Int64(bitPattern: try Keys.decodeBE64(value)))
         }
     }
