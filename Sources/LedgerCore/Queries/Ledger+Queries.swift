@@ -156,23 +156,15 @@ extension Ledger {
                 let prefixes = stages.map { Keys.experimentListingPrefix($0, workspace: workspace) }
                 var items: [Experiment] = []
                 var more = false
-                try txn.withCursor(db.listing) { active in
-                    try txn.withCursor(db.listing) { deleted in
-                        var newest = [try Self.newestListed(prefixes[0], before: token?.position, active),
-                                      prefixes.count > 1 ? try Self.newestListed(prefixes[1], before: token?.position, deleted) : nil]
-                        while true {
-                            let side: Int
-                            switch (newest[0], newest[1]) {
-                            case (nil, nil): side = -1
-                            case (.some, nil): side = 0
-                            case (nil, .some): side = 1
-                            case let (.some(a), .some(b)): side = a > b ? 0 : 1
-                            }
-                            guard side >= 0, let id = newest[side] else { break }
+                try txn.withCursor(db.listing) { first in
+                    try txn.withCursor(db.listing) { second in
+                        var newest = [try Self.newestListed(prefixes[0], before: token?.position, first),
+                                      prefixes.count > 1 ? try Self.newestListed(prefixes[1], before: token?.position, second) : nil]
+                        while let side = Self.newer(newest[0], newest[1]), let id = newest[side] {
                             if side == 0 {
-                                newest[0] = try Self.previousListed(prefixes[0], active)
+                                newest[0] = try Self.previousListed(prefixes[0], first)
                             } else {
-                                newest[1] = try Self.previousListed(prefixes[1], deleted)
+                                newest[1] = try Self.previousListed(prefixes[1], second)
                             }
                             guard try filter.allows(.experiment(id), reader, txn) else { continue }
                             if items.count == search.maxResults { more = true; break }
@@ -214,6 +206,17 @@ extension Ledger {
     /// Moves `cursor` to the next older experiment of the partition `prefix`; nil past its start.
     private static func previousListed(_ prefix: [UInt8], _ cursor: borrowing Cursor) throws -> Int64? {
         try listedID(cursor.previous(), prefix)
+    }
+
+    /// Which of two partitions' next ids comes first newest first: 0 or 1, nil when both are
+    /// walked out.
+    private static func newer(_ a: Int64?, _ b: Int64?) -> Int? {
+        switch (a, b) {
+        case (nil, nil): nil
+        case (.some, nil): 0
+        case (nil, .some): 1
+        case let (.some(a), .some(b)): a > b ? 0 : 1
+        }
     }
 
     private static func listedID(_ entry: CursorEntry?, _ prefix: [UInt8]) throws -> Int64? {
