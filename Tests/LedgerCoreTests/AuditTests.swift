@@ -166,6 +166,50 @@ import Testing
         }
     }
 
+    /// A commit gathers its events' audit entries by scope and rewrites each chunk once: the
+    /// commits of a crowd of concurrent writers, and a CASCADE delete of more than two chunks of
+    /// events in one command, leave exactly the chunks that one event at a time leaves (those of
+    /// a rebuild), and the audit finds every event.
+    @Test func oneCommitsEntriesFillTheChunksAsOneEventAtATimeWould() async throws {
+        try await withTemporaryLedger { ledger, _ in
+            _ = try await ledger.createWorkspace(name: "doomed", context: Self.bulk)
+            let experiment = try await ledger.createExperiment(name: "crowded", in: "doomed", context: Self.bulk)
+            let actors = [Self.ada, Self.bulk, CommandContext(actor: "eve", requestID: "req-eve", source: .cli)]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<120 {
+                    group.addTask {
+                        let context = actors[writer % actors.count]
+                        let run = try await ledger.createRun(experimentID: experiment.id, in: "doomed", context: context)
+                        try await ledger.logMetric(runID: run.info.runID, Metric(key: "loss", value: 1, timestamp: 1, step: 0), in: "doomed", context: context)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let summary = try await ledger.deleteWorkspace(name: "doomed", mode: .cascade, context: Self.bulk)
+            #expect(summary.runs == 120)
+            let all = try ledger.events(from: 1, limit: 10_000)
+            // Events of one commit share its time: the CASCADE commit alone spans three chunks.
+            let largestCommit = Dictionary(grouping: all, by: \.timestamp).values.map(\.count).max() ?? 0
+            #expect(largestCommit > 2 * AuditIndex.chunkCapacity)
+            let scopes = [(AuditIndex.Kind.workspace, "doomed", all.filter { $0.workspace == "doomed" })]
+                + actors.map { (AuditIndex.Kind.actor, $0.actor, all.filter { [actor = $0.actor] in $0.actor == actor }) }
+            for (kind, scope, events) in scopes {
+                let prefix = AuditIndex.prefix(kind, scope)
+                let chunks = try ledger.read { txn in
+                    try ledger.reader.scan(ledger.db.audit, prefix: prefix, txn) { key, value in
+                        (key: Array(key), sequences: stride(from: 0, to: value.count, by: AuditIndex.entrySize).map { AuditIndex.sequence(in: value, at: $0) })
+                    }
+                }
+                #expect(chunks.flatMap(\.sequences) == events.map(\.sequence), "\(kind) \(scope)")
+                #expect(chunks.dropLast().allSatisfy { $0.sequences.count == AuditIndex.chunkCapacity }, "\(kind) \(scope)")
+                #expect(chunks.allSatisfy { $0.key == AuditIndex.chunkKey(prefix, firstSequence: $0.sequences[0]) }, "\(kind) \(scope)")
+                Self.expectResult(try Self.audit(ledger, kind == .workspace ? AuditFilter(workspace: scope) : AuditFilter(actor: scope)), equals: events)
+            }
+            let report = try ledger.verify()
+            #expect(report.isClean, "\(report.problems)")
+        }
+    }
+
     @Test func sinceAndUntilNarrowByTime() async throws {
         try await withTemporaryLedger { ledger, _ in
             let history = try await Self.buildHistory(ledger)

@@ -12,9 +12,23 @@ import Synchronization
 /// so a crash before the flush loses only unacknowledged commits and leaves the database intact.
 final class CommitFlusher: @unchecked Sendable {
     /// A committed command awaiting the flush, with what to answer.
-    struct Completion {
+    struct Completion: Sendable {
         let command: PendingCommand
         let outcome: Result<any Sendable, any Error>
+
+        /// Resumes the callers of `completions`. A resume from a thread outside the task pool
+        /// wakes an idle pool thread each time (a futex wake, several microseconds in a virtual
+        /// machine): a crowd is resumed from one pool task instead, which costs one wake, and the
+        /// calling thread goes back to committing at once.
+        static func resume(_ completions: [Completion]) {
+            if completions.count <= 2 {
+                for completion in completions { completion.command.complete(completion.outcome) }
+                return
+            }
+            Task.detached {
+                for completion in completions { completion.command.complete(completion.outcome) }
+            }
+        }
     }
 
     private let environment: Environment
@@ -97,15 +111,11 @@ final class CommitFlusher: @unchecked Sendable {
             // The commit is in the file but the flush failed: the kernel may have dropped the
             // pages. Say so rather than claim durability.
             let failure = LedgerError(.storage, "the write was committed but flushing it to disk failed (\(error)); it may not survive a crash: check the disk, then read it back before retrying")
-            for completion in completions {
-                if case .success = completion.outcome {
-                    completion.command.complete(.failure(failure))
-                } else {
-                    completion.command.complete(completion.outcome)
-                }
-            }
+            Completion.resume(completions.map { completion in
+                if case .success = completion.outcome { Completion(command: completion.command, outcome: .failure(failure)) } else { completion }
+            })
             return
         }
-        for completion in completions { completion.command.complete(completion.outcome) }
+        Completion.resume(completions)
     }
 }

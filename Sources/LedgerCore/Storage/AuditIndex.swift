@@ -11,7 +11,8 @@ import LedgerLMDB
 ///
 /// Appending an event rewrites the last chunk of its workspace and the last chunk of its actor:
 /// two records of one database, usually on one or two leaf pages under a shared root, where two
-/// duplicate-sorted databases dirtied a sub-tree and a main-tree page each. A chunk of 48 entries
+/// duplicate-sorted databases dirtied a sub-tree and a main-tree page each. A commit gathers its
+/// events' entries by scope (``AuditBatch``) and rewrites each chunk once. A chunk of 48 entries
 /// costs about 10.6 bytes an entry.
 enum AuditIndex {
     /// Which index a key belongs to.
@@ -62,10 +63,13 @@ enum AuditIndex {
         }
     }
 
-    /// Adds the entry of an event to the last chunk of `prefix`'s scope in `txn`, or starts a new
-    /// chunk when that one is full. Returns the key written.
+    /// Adds `entries` (whole entries, in log order, after every entry the scope holds) to the
+    /// scope of `prefix` in `txn`: they fill its last chunk, then start new chunks, each cut at a
+    /// multiple of ``chunkCapacity`` as a rebuild cuts them. Returns the key of the chunk that
+    /// holds the last entry.
     @discardableResult
-    static func append(_ entry: UnsafeRawBufferPointer, prefix: [UInt8], in database: Database, _ txn: borrowing Transaction) throws -> [UInt8] {
+    static func append(_ entries: UnsafeRawBufferPointer, prefix: [UInt8], in database: Database, _ txn: borrowing Transaction) throws -> [UInt8] {
+        precondition(!entries.isEmpty && entries.count % entrySize == 0, "whole audit entries")
         // The scope's last chunk is the entry just before the first key past the scope, which is
         // the prefix with its final 0 raised to 1.
         var pastScope = prefix
@@ -76,15 +80,25 @@ enum AuditIndex {
                   candidate.key.hasPrefix(prefix) else { return nil }
             try checkChunk(key: candidate.key, value: candidate.value, prefix: prefix)
             guard candidate.value.count < chunkBytes else { return nil }
-            return (Array(candidate.key), Array(candidate.value))
+            var value = [UInt8]()
+            value.reserveCapacity(min(chunkBytes, candidate.value.count + entries.count))
+            value.append(contentsOf: candidate.value)
+            return (Array(candidate.key), value)
         }
+        var offset = 0
+        var key: [UInt8] = []
         if var last {
-            last.value.append(contentsOf: entry)
+            offset = min(chunkBytes - last.value.count, entries.count)
+            last.value.append(contentsOf: UnsafeRawBufferPointer(rebasing: entries[..<offset]))
             try txn.put(database, key: last.key, value: last.value)
-            return last.key
+            key = last.key
         }
-        let key = chunkKey(prefix, firstSequence: UInt64(bigEndian: entry.loadUnaligned(as: UInt64.self)))
-        try txn.put(database, key: key, value: entry)
+        while offset < entries.count {
+            let end = min(offset + chunkBytes, entries.count)
+            key = chunkKey(prefix, firstSequence: sequence(in: entries, at: offset))
+            try txn.put(database, key: key, value: UnsafeRawBufferPointer(rebasing: entries[offset..<end]))
+            offset = end
+        }
         return key
     }
 }
