@@ -229,7 +229,7 @@ final class CommitQueue: @unchecked Sendable {
         var outcomes: [Result<any Sendable, any Error>] = []
         outcomes.reserveCapacity(batch.count)
         let reader = StateReader(db: log.db)
-        let audit = AuditBatch(database: log.db.audit)
+        var audit = AuditEntries()
         for command in batch {
             var decision = Decision(reader: reader, context: command.context, defaultArtifactRoot: defaultArtifactRoot, milliseconds: timestamp / 1000)
             let value: any Sendable
@@ -240,12 +240,12 @@ final class CommitQueue: @unchecked Sendable {
                 continue
             }
             for event in decision.events {
-                head = try log.append(event.payload, workspace: event.workspace, context: command.context, timestamp: timestamp, after: head, audit: audit, txn)
+                head = try log.append(event.payload, workspace: event.workspace, context: command.context, timestamp: timestamp, after: head, audit: &audit, txn)
             }
             outcomes.append(.success(value))
         }
         if outcomes.contains(where: { if case .success = $0 { true } else { false } }) {
-            try audit.write(txn)
+            try audit.write(to: log.db.audit, txn)
             try log.setHead(head, txn)
         }
         return outcomes

@@ -60,19 +60,20 @@ struct EventLog: Sendable {
         try txn.put(db.meta, key: key, value: w.bytes)
     }
 
-    /// Appends one event after `head`, updates every view, and returns the new head. With
-    /// `audit`, the event's audit entries wait there for ``AuditBatch/write(_:)`` at the end of
-    /// the commit.
+    /// Appends one event after `head`, updates every view but the audit index, and returns the
+    /// new head. The event's audit entries join `audit`, which the commit writes at its end
+    /// (``AuditEntries/write(to:_:)``).
     func append(_ payload: EventPayload, workspace: String, context: CommandContext, timestamp: Int64,
-                after head: LogHead, audit: AuditBatch? = nil, _ txn: borrowing Transaction) throws -> LogHead {
+                after head: LogHead, audit: inout AuditEntries, _ txn: borrowing Transaction) throws -> LogHead {
         let sequence = head.sequence + 1
         var stored = EventCodec.encodeBody(sequence: sequence, timestamp: timestamp, context: context, workspace: workspace, payload: payload)
         let hash = EventCodec.chainHash(previous: head.hash, body: stored)
         stored += hash
         // MDB_APPEND: LMDB itself refuses a key that does not sort after the last one.
         try txn.put(db.events, key: Keys.sequence(sequence), value: stored, options: .append)
-        try projector.apply(
-            Projector.Input(sequence: sequence, timestamp: timestamp, actor: context.actor, workspace: workspace, payload: payload), txn, audit: audit)
+        let input = Projector.Input(sequence: sequence, timestamp: timestamp, actor: context.actor, workspace: workspace, payload: payload)
+        try projector.apply(input, txn, auditIndexes: false)
+        audit.add(input)
         return LogHead(sequence: sequence, timestamp: timestamp, hash: hash)
     }
 }

@@ -1,7 +1,10 @@
+import LedgerLMDB
+
 /// The audit index entries of a run of consecutive events, grouped by scope: how a rebuild stages
-/// them off the applying thread. Each event adds BE64 sequence ‖ BE16 type to the scope of its
-/// workspace and to the scope of its actor, exactly as ``Projector/apply(_:_:staging:auditIndexes:)``
-/// does.
+/// them off the applying thread, and how a commit gathers its events' entries to rewrite each
+/// scope's last chunk once (64 metric events of one client rewrote the same two chunks 64 times
+/// each). Each event adds BE64 sequence ‖ BE16 type to the scope of its workspace and to the scope
+/// of its actor, exactly as ``Projector/apply(_:_:staging:auditIndexes:)`` does.
 struct AuditEntries {
     /// The packed entries of one kind of scope, by the scope's name.
     private struct Scopes {
@@ -42,9 +45,22 @@ struct AuditEntries {
 
     /// Hands the entries to `staging`'s audit chunks.
     mutating func stage(into staging: ViewStaging) {
+        forEachScope { prefix, entries in _ = staging.auditChunks.add(entries, prefix: prefix, into: staging) }
+    }
+
+    /// Appends the entries to the audit view `database` in `txn`, each scope's after the entries
+    /// it holds (``AuditIndex/append(_:prefix:in:_:)``): a commit's entries, written at its end.
+    /// Nothing that decides a command reads the audit view, so writing it last changes nothing a
+    /// command can see.
+    mutating func write(to database: Database, _ txn: borrowing Transaction) throws {
+        try forEachScope { prefix, entries in _ = try AuditIndex.append(entries, prefix: prefix, in: database, txn) }
+    }
+
+    /// Calls `body` with each scope's prefix and entries, then forgets them.
+    private mutating func forEachScope(_ body: ([UInt8], UnsafeRawBufferPointer) throws -> Void) rethrows {
         for (kind, scopes) in [(AuditIndex.Kind.workspace, workspaces.all()), (.actor, actors.all())] {
             for (scope, entries) in scopes {
-                entries.withUnsafeBytes { _ = staging.auditChunks.add($0, prefix: AuditIndex.prefix(kind, scope), into: staging) }
+                try entries.withUnsafeBytes { try body(AuditIndex.prefix(kind, scope), $0) }
             }
         }
         self = AuditEntries()

@@ -35,10 +35,8 @@ struct Projector: Sendable {
     ///
     /// - Parameter auditIndexes: Add the event to the audit index. A rebuild passes `false` when
     ///   it stages the entries itself with ``AuditEntries`` (the same entries, grouped on the
-    ///   decoding thread).
-    /// - Parameter audit: Where a commit gathers its audit entries, to write them once at its end;
-    ///   without it (and without `staging`) they go straight into `txn`.
-    func apply(_ event: Input, _ txn: borrowing Transaction, staging: ViewStaging? = nil, auditIndexes: Bool = true, audit: AuditBatch? = nil) throws {
+    ///   decoding thread), and a commit when it gathers them there to write at its end.
+    func apply(_ event: Input, _ txn: borrowing Transaction, staging: ViewStaging? = nil, auditIndexes: Bool = true) throws {
         let seq = event.sequence
         let observer = self.observer
         func put(_ database: Database, _ key: [UInt8], _ value: [UInt8]) throws {
@@ -51,10 +49,6 @@ struct Projector: Sendable {
         }
         /// Adds the event's entry to the last audit chunk of a scope.
         func appendAudit(_ prefix: [UInt8], _ entry: UnsafeRawBufferPointer) throws {
-            if let audit {
-                audit.add(entry, prefix: prefix)
-                return
-            }
             let key = if let staging {
                 staging.auditChunks.add(entry, prefix: prefix, into: staging)
             } else {

@@ -12,7 +12,7 @@ import LedgerLMDB
 /// Appending an event rewrites the last chunk of its workspace and the last chunk of its actor:
 /// two records of one database, usually on one or two leaf pages under a shared root, where two
 /// duplicate-sorted databases dirtied a sub-tree and a main-tree page each. A commit gathers its
-/// events' entries by scope (``AuditBatch``) and rewrites each chunk once. A chunk of 48 entries
+/// events' entries by scope (``AuditEntries``) and rewrites each chunk once. A chunk of 48 entries
 /// costs about 10.6 bytes an entry.
 enum AuditIndex {
     /// Which index a key belongs to.
