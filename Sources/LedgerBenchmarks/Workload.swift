@@ -34,11 +34,26 @@ enum Contexts {
 
     /// A context of client `client` for its `n`-th request: a 32-hex-digit request id.
     static func http(actor: String = "alice", client: Int, request n: Int) -> CommandContext {
-        let high = String(UInt64(0x5EED_0000_0000_0000) | UInt64(client), radix: 16)
-        let low = String(UInt64(n) &* 0x9E37_79B9_7F4A_7C15, radix: 16)
-        let id = high + String(repeating: "0", count: 16 - low.count) + low
-        return CommandContext(actor: actor, requestID: id, source: .http(remoteAddress: "10.0.\(client % 8).\(client + 10)", userAgent: userAgent))
+        CommandContext(actor: actor, requestID: requestID(client: client, request: n),
+                       source: .http(remoteAddress: "10.0.\(client % 8).\(client + 10)", userAgent: userAgent))
     }
+
+    /// 16 hexadecimal digits of the client, then 16 of the request, written straight into the
+    /// string: the simulated clients make one for every command they send.
+    static func requestID(client: Int, request n: Int) -> String {
+        let high = UInt64(0x5EED_0000_0000_0000) | UInt64(client)
+        let low = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for index in 0..<16 {
+                let shift = UInt64(60 - 4 * index)
+                buffer[index] = hexDigits[Int(high >> shift & 0xF)]
+                buffer[16 + index] = hexDigits[Int(low >> shift & 0xF)]
+            }
+            return 32
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 enum Workload {

@@ -109,6 +109,24 @@ private typealias Tag = LedgerCore.Tag
         }
     }
 
+    @Test(arguments: [LifecycleStage.active, .deleted])
+    func runStageReadAgreesWithTheDecodedRecord(stage: LifecycleStage) throws {
+        for (endTime, name) in [(Int64?.none, ""), (1_767_225_600_123, "run"), (-1, String(repeating: "r", count: 300))] {
+            for status in RunStatus.allCases {
+                let run = RunInfo(runID: "0123456789abcdef0123456789abcdef", experimentID: endTime == nil ? 0 : Int64.max, runName: name, userID: "ü-user",
+                                  status: status, startTime: -7, endTime: endTime, artifactURI: "s3://b/\(name)", lifecycleStage: stage)
+                try run.encoded().withUnsafeBytes { (bytes) throws in
+                    let read = try RunInfo.experimentAndStage(ofRecord: bytes)
+                    #expect(read.experimentID == run.experimentID)
+                    #expect(read.stage == stage)
+                    // A record cut short, or with bytes after it, is reported, not misread.
+                    #expect(throws: LedgerError.self) { try RunInfo.experimentAndStage(ofRecord: UnsafeRawBufferPointer(rebasing: bytes.dropLast())) }
+                }
+                #expect(throws: LedgerError.self) { try (run.encoded() + [0]).withUnsafeBytes { try RunInfo.experimentAndStage(ofRecord: $0) } }
+            }
+        }
+    }
+
     @Test(arguments: [true, false])
     func userAdminFlagReadAgreesWithTheDecodedRecord(isAdmin: Bool) throws {
         for username in ["alice", "", "ü", String(repeating: "u", count: 300)] {

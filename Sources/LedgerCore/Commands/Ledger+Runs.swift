@@ -49,7 +49,7 @@ extension Ledger {
     public func updateRun(id runID: String, _ update: RunUpdate, in workspace: String, context: CommandContext) async throws -> RunInfo {
         if let name = update.runName { try Validation.value(name, "Run name", key: "run_name", limit: Validation.maxKeyLength) }
         return try await submit(context) { txn, decision in
-            var (run, _) = try decision.reader.requireRun(runID, in: workspace, txn)
+            var run = try decision.reader.requireRun(runID, in: workspace, txn)
             guard run.lifecycleStage == .active else {
                 throw LedgerError(.invalidParameterValue, "The run \(runID) must be in the 'active' state. Current state is deleted.")
             }
@@ -78,8 +78,7 @@ extension Ledger {
 
     private func setRunStage(_ runID: String, _ stage: LifecycleStage, in workspace: String, context: CommandContext) async throws {
         try await submit(context) { txn, decision in
-            let (run, _) = try decision.reader.requireRun(runID, in: workspace, txn)
-            guard run.lifecycleStage != stage else { return }
+            guard try decision.reader.requireRunStage(runID, in: workspace, txn) != stage else { return }
             decision.emit(stage == .deleted ? .runDeleted(runID: runID) : .runRestored(runID: runID), in: workspace)
         }
     }
@@ -123,8 +122,7 @@ extension Ledger {
             seen[param.key] = param.value
         }
         try await submit(context) { txn, decision in
-            let (run, _) = try decision.reader.requireRun(runID, in: workspace, txn)
-            guard run.lifecycleStage == .active else {
+            guard try decision.reader.requireRunStage(runID, in: workspace, txn) == .active else {
                 throw LedgerError(.invalidParameterValue, "The run \(runID) must be in the 'active' state. Current state is deleted.")
             }
             var newParams: [Tag] = []
@@ -145,8 +143,7 @@ extension Ledger {
     /// Deletes a tag of a run.
     public func deleteRunTag(runID: String, key: String, in workspace: String, context: CommandContext) async throws {
         try await submit(context) { txn, decision in
-            let (run, _) = try decision.reader.requireRun(runID, in: workspace, txn)
-            guard run.lifecycleStage == .active else {
+            guard try decision.reader.requireRunStage(runID, in: workspace, txn) == .active else {
                 throw LedgerError(.invalidParameterValue, "The run \(runID) must be in the 'active' state. Current state is deleted.")
             }
             guard let previous = try decision.reader.runTag(runID, key, txn) else {

@@ -24,12 +24,23 @@ extension StateReader {
         return experiment
     }
 
-    /// The run and its experiment, if the experiment lives in `workspace`.
-    func requireRun(_ runID: String, in workspace: String, _ txn: borrowing Transaction) throws -> (RunInfo, Experiment) {
-        guard let run = try run(runID, txn), let experiment = try experiment(run.experimentID, txn), experiment.workspace == workspace else {
+    /// The run, if its experiment lives in `workspace`. Reads of the experiment only the fields
+    /// that name its workspace, not the whole record: every run command and query starts here.
+    func requireRun(_ runID: String, in workspace: String, _ txn: borrowing Transaction) throws -> RunInfo {
+        guard let run = try run(runID, txn), try experimentExists(run.experimentID, in: workspace, txn) else {
             throw LedgerError(.resourceDoesNotExist, "Run with id=\(runID) not found")
         }
-        return (run, experiment)
+        return run
+    }
+
+    /// The lifecycle stage of the run, if its experiment lives in `workspace`: ``requireRun(_:in:_:)``
+    /// without building the run's strings, for commands that check only that the run is active.
+    func requireRunStage(_ runID: String, in workspace: String, _ txn: borrowing Transaction) throws -> LifecycleStage {
+        let record = try txn.withValue(db.runs, key: runID) { (bytes) throws(LedgerError) in try bytes.map(RunInfo.experimentAndStage(ofRecord:)) }
+        guard let record, try experimentExists(record.experimentID, in: workspace, txn) else {
+            throw LedgerError(.resourceDoesNotExist, "Run with id=\(runID) not found")
+        }
+        return record.stage
     }
 
     func requireRegisteredModel(_ name: String, in workspace: String, _ txn: borrowing Transaction) throws -> RegisteredModel {

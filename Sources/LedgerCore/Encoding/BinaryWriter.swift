@@ -60,11 +60,16 @@ struct BinaryWriter {
                 return
             }
             if utf8.count >= 8, utf8.count % 2 == 0, utf8.allSatisfy(Self.isLowercaseHex) {
-                writeVarint(UInt64(utf8.count / 2) << 1 | 1)
-                var index = 0
-                while index < utf8.count {
-                    bytes.append(Self.nibble(utf8[index]) << 4 | Self.nibble(utf8[index + 1]))
-                    index += 2
+                let packed = utf8.count / 2
+                writeVarint(UInt64(packed) << 1 | 1)
+                // Sized once and filled in place: appending byte by byte checks capacity and
+                // uniqueness for each (run and request ids pack in every event).
+                let start = bytes.count
+                bytes.append(contentsOf: repeatElement(0, count: packed))
+                bytes.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<packed {
+                        out[start + index] = Self.nibble(utf8[2 * index]) << 4 | Self.nibble(utf8[2 * index + 1])
+                    }
                 }
             } else {
                 writeVarint(UInt64(utf8.count) << 1)

@@ -236,7 +236,7 @@ extension Ledger {
     /// `workspace`.
     public func run(id runID: String, in workspace: String) throws -> Run {
         try read { txn in
-            let (info, _) = try reader.requireRun(runID, in: workspace, txn)
+            let info = try reader.requireRun(runID, in: workspace, txn)
             return try loadRun(info, txn)
         }
     }
@@ -244,7 +244,7 @@ extension Ledger {
     /// The identity and status of run `id` (without its parameters, tags and metrics), if its
     /// experiment lives in `workspace`.
     public func runInfo(id runID: String, in workspace: String) throws -> RunInfo {
-        try read { txn in try reader.requireRun(runID, in: workspace, txn).0 }
+        try read { txn in try reader.requireRun(runID, in: workspace, txn) }
     }
 
     func loadRun(_ info: RunInfo, _ txn: borrowing Transaction) throws -> Run {

@@ -77,6 +77,22 @@ extension RunInfo {
     }
 }
 
+extension RunInfo {
+    /// The experiment and lifecycle stage in the run record `bytes`, stepping over its strings:
+    /// what logging to a run checks, for every metric, parameter and tag.
+    static func experimentAndStage(ofRecord bytes: UnsafeRawBufferPointer) throws(LedgerError) -> (experimentID: Int64, stage: LifecycleStage) {
+        try BinaryReader.decode(bytes, "run record") { (r) throws(LedgerError) in
+            try r.skipString()
+            let experimentID = try r.readSignedVarint()
+            try r.skipString(); try r.skipString()
+            _ = try r.readUInt8(); _ = try r.readSignedVarint()
+            if try r.readBool() { _ = try r.readSignedVarint() }
+            try r.skipString()
+            return (experimentID, try LifecycleStage(byte: try r.readUInt8()))
+        }
+    }
+}
+
 extension RegisteredModel {
     func encoded() -> [UInt8] {
         var w = BinaryWriter(capacity: 96)
