@@ -36,6 +36,9 @@ public final class Ledger: Sendable {
     }
 
     public let configuration: Configuration
+    /// How far ahead of its used pages a durable ledger keeps its file allocated: a top-up (a
+    /// zero-fill and a flush of this much, a millisecond or two here) every megabyte of growth.
+    static let preallocationStep = 1 << 20
     /// The absolute default artifact root in force.
     public let defaultArtifactRoot: String
     let environment: Environment
@@ -44,7 +47,7 @@ public final class Ledger: Sendable {
     /// Stored, not built per use: a fresh one copies every database handle, which cost a read
     /// more than its LMDB calls.
     let reader: StateReader
-    private let queue: CommitQueue?
+    let queue: CommitQueue?
     /// Set for temporary snapshots, whose directory goes when the ledger does.
     private let removesDirectory = Mutex(false)
 
@@ -119,6 +122,8 @@ public final class Ledger: Sendable {
         // Commits flush their data; the writer flushes once more before it answers (CommitFlusher).
         lmdb.metaSync = false
         lmdb.mapSize = configuration.initialMapSize
+        // Durable commits write into space already allocated and flushed (see `preallocation`).
+        lmdb.preallocation = configuration.durable ? Self.preallocationStep : 0
         lmdb.singleFile = singleFile
         do {
             environment = try Environment(path: directory, configuration: lmdb)

@@ -41,6 +41,15 @@ public final class Environment: @unchecked Sendable {
         /// durable only at the next flush (the next commit's, or ``Environment/sync()``). The owner
         /// must call `sync()` before it reports such a commit as durable.
         public var metaSync: Bool = true
+        /// With `durable`, how many bytes of zero-filled, flushed file to keep past the last used
+        /// page (0: none, the file grows page by page as LMDB writes past its end).
+        ///
+        /// A commit that writes past the end of the file changes the file's size and block map
+        /// too, which its flush must then also write (on ext4, synchronous writes of their own);
+        /// pages written into space already allocated and flushed cost only themselves. When less
+        /// than half of it is left, the space is topped up in one zero-fill and flush, inside a
+        /// write transaction so that no writer, in any process, writes pages meanwhile.
+        public var preallocation: Int = 0
         /// File mode of new files.
         public var fileMode: mode_t = 0o600
         /// `path` names the data file itself (its lock file is `path-lock`) rather than a
@@ -56,6 +65,8 @@ public final class Environment: @unchecked Sendable {
     public let configuration: Configuration
 
     let handle: OpaquePointer
+    /// LMDB's page size (the OS page size when the environment was created).
+    let pageSize: Int
     @usableFromInline let resizeLock: ReadWriteLock
     private let readPool: ReadTransactionPool
 
@@ -112,6 +123,9 @@ public final class Environment: @unchecked Sendable {
             if let identity { _ = Self.openEnvironments.withLock { $0.remove(identity) } }
             throw error
         }
+        var statistics = MDB_stat()
+        mdb_env_stat(env, &statistics)
+        self.pageSize = Int(statistics.ms_psize)
         self.identity = identity
         self.handle = env
         self.path = path
@@ -265,6 +279,7 @@ public final class Environment: @unchecked Sendable {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         let txn = try beginTransaction(readOnly: false)
+        if configuration.durable && configuration.preallocation > 0 { preallocate() }
         let result: R
         do {
             result = try body(Transaction(handle: txn, isReadOnly: false))
@@ -275,6 +290,43 @@ public final class Environment: @unchecked Sendable {
         // A failed commit has already freed the transaction: never abort after it.
         try check(mdb_txn_commit(txn), "mdb_txn_commit")
         return result
+    }
+
+    /// Where the zero-filled, flushed part of the data file ends, as far as this handle knows.
+    /// Only touched inside write transactions, which LMDB runs one at a time.
+    private var preallocatedEnd = 0
+    /// After a failed top-up (a full disk), the used size from which to try again.
+    private var preallocationRetryAt = 0
+
+    /// Tops up the zero-filled space past the last used page (see ``Configuration/preallocation``).
+    /// Called inside a write transaction, before it writes anything. A failure (a full disk) only
+    /// means commits grow the file again, as without preallocation: it is not reported, and the
+    /// next try waits until the used part has grown by half a step.
+    private func preallocate() {
+        let step = configuration.preallocation
+        let used = (info().me_last_pgno + 1) * pageSize
+        guard used + step / 2 > preallocatedEnd, used >= preallocationRetryAt else { return }
+        var descriptor: mdb_filehandle_t = -1
+        guard mdb_env_get_fd(handle, &descriptor) == MDB_SUCCESS else { return }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return }
+        preallocatedEnd = max(preallocatedEnd, Int(status.st_size))
+        guard used + step / 2 > preallocatedEnd else { return }
+        let end = used + step
+        let zeros = [UInt8](repeating: 0, count: min(end - preallocatedEnd, 1 << 20))
+        var offset = preallocatedEnd
+        while offset < end {
+            let written = zeros.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, min($0.count, end - offset), off_t(offset)) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { break }
+            offset += written
+        }
+        guard offset > preallocatedEnd, fdatasync(descriptor) == 0 else {
+            preallocationRetryAt = used + step / 2
+            return
+        }
+        preallocatedEnd = offset
+        preallocationRetryAt = offset < end ? used + step / 2 : 0
     }
 
     private func beginTransaction(readOnly: Bool) throws(LMDBError) -> OpaquePointer {
@@ -330,9 +382,7 @@ public final class Environment: @unchecked Sendable {
     public var usedSize: Int {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
-        var stat = MDB_stat()
-        mdb_env_stat(handle, &stat)
-        return (info().me_last_pgno + 1) * Int(stat.ms_psize)
+        return (info().me_last_pgno + 1) * pageSize
     }
 
     /// Writes a consistent copy of the environment into the existing, empty directory `path`,

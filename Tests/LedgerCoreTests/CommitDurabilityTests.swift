@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import LedgerCore
 
@@ -10,6 +11,20 @@ import Testing
         try await withTemporaryLedger(durable: true) { ledger, _ in
             #expect(ledger.environment.configuration.durable)
             #expect(!ledger.environment.configuration.metaSync)
+        }
+    }
+
+    /// A durable ledger's commits write into file space allocated and flushed beforehand; a
+    /// scratch ledger, which never flushes, has nothing to gain from it.
+    @Test func aDurableLedgerKeepsItsFileAllocatedAhead() async throws {
+        try await withTemporaryLedger(durable: true) { ledger, directory in
+            #expect(ledger.environment.configuration.preallocation == Ledger.preallocationStep)
+            _ = try await ledger.createExperiment(name: "ahead", in: "default", context: testContext)
+            let size = try #require(FileManager.default.attributesOfItem(atPath: directory + "/data.mdb")[.size] as? NSNumber).intValue
+            #expect(size >= ledger.environment.usedSize + Ledger.preallocationStep / 2)
+        }
+        try await withTemporaryLedger(durable: false) { ledger, _ in
+            #expect(ledger.environment.configuration.preallocation == 0)
         }
     }
 
@@ -38,6 +53,47 @@ import Testing
         #expect(CommitQueue.expectedCommands(queued: 32, answered: 32, flushing: 32, maxBatchSize: 1_024) == 64)
         #expect(CommitQueue.expectedCommands(queued: 40, answered: 3, flushing: 0, maxBatchSize: 1_024) == 40)
         #expect(CommitQueue.expectedCommands(queued: 10, answered: 900, flushing: 900, maxBatchSize: 1_024) == 1_024)
+    }
+
+    /// A command queued while the writer's transaction is open joins that transaction instead of
+    /// waiting for the next one: the first command's decision holds the transaction until the
+    /// second is queued; both then see the same committed head, and one commit (one flush)
+    /// answers both.
+    @Test func aCommandQueuedWhileTheTransactionIsOpenJoinsIt() async throws {
+        try await withTemporaryLedger(durable: true) { ledger, _ in
+            let queue = try #require(ledger.queue)
+            let log = ledger.log
+            let probe = HeadProbe()
+            let flushesBefore = ledger.environment.flushCount
+            let first = Task {
+                try await ledger.submit(testContext) { txn, decision in
+                    probe.note("first", try log.head(txn).sequence)
+                    probe.deciding.store(true, ordering: .sequentiallyConsistent)
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while queue.queuedCount == 0 && ContinuousClock.now < deadline { usleep(100) }
+                    decision.emit(.workspaceCreated(name: "first", description: nil, defaultArtifactRoot: nil), in: "first")
+                }
+            }
+            while !probe.deciding.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }
+            try await ledger.submit(testContext) { txn, decision in
+                probe.note("second", try log.head(txn).sequence)
+                decision.emit(.workspaceCreated(name: "second", description: nil, defaultArtifactRoot: nil), in: "second")
+            }
+            try await first.value
+            let heads = probe.heads.withLock { $0 }
+            #expect(heads["first"] != nil && heads["first"] == heads["second"], "the two commands ran in different transactions: \(heads)")
+            #expect(ledger.environment.flushCount == flushesBefore + 1)
+            #expect(try ledger.workspace(named: "first").name == "first")
+            #expect(try ledger.workspace(named: "second").name == "second")
+        }
+    }
+
+    /// The committed head each command saw in its transaction, by name.
+    final class HeadProbe: Sendable {
+        let heads = Mutex<[String: UInt64]>([:])
+        let deciding = Atomic<Bool>(false)
+
+        func note(_ name: String, _ head: UInt64) { heads.withLock { $0[name] = head } }
     }
 
     @Test func concurrentWritersAreAnsweredAfterFlushesAndLoseNothing() async throws {

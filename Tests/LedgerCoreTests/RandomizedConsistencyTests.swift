@@ -256,9 +256,10 @@ import Testing
         let writerHeld = Atomic<Bool>(false)
     }
 
-    /// Runs one internal command per id so that they queue while the writer is held, and so form
-    /// one batch when it is released. Returns each command's outcome and, per id, the committed
-    /// head each run of its decision saw (the same value means the same batch).
+    /// Runs one internal command per id so that they queue while the writer is held inside a
+    /// transaction, and so join that transaction when it is released. Returns each command's
+    /// outcome and, per id, the committed head each run of its decision saw (the same value means
+    /// the same batch).
     static func inOneBatch(
         _ ledger: Ledger, _ ids: [String],
         _ decide: @escaping @Sendable (String, borrowing Transaction, inout Decision) throws -> Void
@@ -269,8 +270,10 @@ import Testing
         // Holds the writer thread until every command below is queued.
         let blocker = Task {
             try await ledger.submit(context("blocker")) { _, _ in
-                probe.writerHeld.store(true, ordering: .sequentiallyConsistent)
-                _ = gate.wait(timeout: .now() + 10)
+                // Only its first run holds the writer: a failed batch runs each command again alone.
+                if !probe.writerHeld.exchange(true, ordering: .sequentiallyConsistent) {
+                    _ = gate.wait(timeout: .now() + 10)
+                }
             }
         }
         while !probe.writerHeld.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }

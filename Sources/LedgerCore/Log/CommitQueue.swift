@@ -6,9 +6,9 @@ import FoundationEssentials
 #endif
 import Foundation
 
-/// The single writer. Commands queue here from any task; a dedicated thread takes everything
-/// queued, runs it in one LMDB write transaction (group commit) and resumes each caller only after
-/// the commit is durable.
+/// The single writer. Commands queue here from any task; a dedicated thread opens one LMDB write
+/// transaction for everything queued, keeps applying the commands that arrive while it is open,
+/// commits them together (group commit) and resumes each caller only after the commit is durable.
 ///
 /// Each command stays atomic on its own: its decision either emits events, which are appended
 /// with their projections, or throws and writes nothing, while the batch's other commands go on.
@@ -22,6 +22,8 @@ import Foundation
 final class CommitQueue: @unchecked Sendable {
     let environment: Environment
     private let log: EventLog
+    /// What decisions read the views through (built once: it holds a copy of every handle).
+    private let reader: StateReader
     private let defaultArtifactRoot: String
     private let maxBatchSize: Int
     /// Present when commits need a flush before they are answered (a durable ledger).
@@ -29,12 +31,9 @@ final class CommitQueue: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var pending: [PendingCommand] = []
-    /// Callers answered since the writer last took a batch: most send another command at once.
+    /// Callers answered since the last transaction stopped taking commands: most send another
+    /// command at once.
     private var answeredSinceTake = 0
-    /// How many queued commands wake the writer: it sleeps for the first, or for a whole batch
-    /// while it coalesces (it looks again on its own after an arrival pause), so that a crowd of
-    /// arrivals does not wake it once each.
-    private var wakeAt = 1
     /// `pending.count`, readable without the lock (the writer polls it).
     private let queued = Atomic<Int>(0)
     private var isStopping = false
@@ -44,6 +43,7 @@ final class CommitQueue: @unchecked Sendable {
     init(environment: Environment, log: EventLog, defaultArtifactRoot: String, maxBatchSize: Int) {
         self.environment = environment
         self.log = log
+        self.reader = StateReader(db: log.db)
         self.defaultArtifactRoot = defaultArtifactRoot
         self.maxBatchSize = maxBatchSize
         let configuration = environment.configuration
@@ -70,6 +70,9 @@ final class CommitQueue: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// How many commands wait for the writer (not yet taken into a transaction).
+    var queuedCount: Int { queued.load(ordering: .relaxed) }
+
     /// Queues a command; throws `closed` once the queue is stopping.
     func submit(_ command: PendingCommand) {
         condition.lock()
@@ -80,7 +83,7 @@ final class CommitQueue: @unchecked Sendable {
         }
         pending.append(command)
         queued.store(pending.count, ordering: .relaxed)
-        if pending.count >= wakeAt { condition.signal() }
+        condition.signal()
         condition.unlock()
     }
 
@@ -111,17 +114,17 @@ final class CommitQueue: @unchecked Sendable {
     /// command of a busy client.
     static let pollNanoseconds: UInt64 = 50_000
 
-    /// How long the writer waits for callers it has just answered to come back before it takes a
-    /// smaller batch: when arrivals pause this long, and never more than ``coalesceLimit`` in all.
+    /// How long an open transaction waits for callers just answered to come back before it
+    /// commits what it holds: until arrivals pause this long, and never once it has been open
+    /// for ``coalesceLimit``.
     static let arrivalPause: TimeInterval = 100e-6
-    static let coalesceLimit: TimeInterval = 2e-3
+    static let coalesceLimit: Duration = .milliseconds(2)
 
     private func run() {
         while true {
             pollBriefly()
             condition.lock()
             while pending.isEmpty && !isStopping { condition.wait() }
-            coalesce()
             if pending.isEmpty && isStopping {
                 // Answer every commit before saying stopped.
                 condition.unlock()
@@ -132,48 +135,57 @@ final class CommitQueue: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let take = min(pending.count, maxBatchSize)
-            let batch = Array(pending.prefix(take))
-            pending.removeFirst(take)
-            answeredSinceTake = 0
-            queued.store(pending.count, ordering: .relaxed)
             condition.unlock()
-            process(batch)
+            commit([], takingArrivals: true)
         }
     }
 
-    /// Waits (holding `condition`, which the wait releases) while more commands are on their way
-    /// than are queued: those whose commit the flusher is making durable, and the callers answered
-    /// since the last batch, who mostly send their next command at once.
+    /// Takes the next commands for the open transaction, which holds `taken` so far: whatever is
+    /// queued, else, on a durable ledger, waits for the commands it knows are coming (see
+    /// ``expectedCommands(queued:answered:flushing:maxBatchSize:)``) until they arrive, arrivals
+    /// pause for ``arrivalPause`` or ``coalesceLimit`` has passed since `start`. Returns nil when
+    /// the transaction should commit.
     ///
     /// Each commit pays for its flushes whatever it holds, and on a disk where they dominate,
     /// commits of everyone waiting beat a stream of commits of whoever happened to arrive first:
-    /// without this, 64 writers split into two cohorts that alternate, one being flushed while
-    /// the other commits, and each commit held half of them. A lone caller waits for nothing (it
-    /// is the one answered), and a wait ends when arrivals pause for ``arrivalPause``. A ledger
-    /// that does not flush does not wait: there, commits cost CPU, which waiting only idles.
-    private func coalesce() {
-        guard flusher != nil else { return }
-        let start = Date()
-        var seen = (pending.count, answeredSinceTake)
-        while !isStopping {
-            let expected = Self.expectedCommands(queued: pending.count, answered: answeredSinceTake,
-                                                 flushing: flusher?.awaiting ?? 0, maxBatchSize: maxBatchSize)
-            if pending.count >= expected { break }
-            let now = Date()
-            if now.timeIntervalSince(start) > Self.coalesceLimit { break }
-            wakeAt = expected
-            let news = condition.wait(until: now.addingTimeInterval(Self.arrivalPause))
-            let current = (pending.count, answeredSinceTake)
-            if !news && current == seen && (flusher?.awaiting ?? 0) == 0 { break }
+    /// without the wait, 64 writers split into two cohorts that alternate, one being flushed while
+    /// the other commits, and each commit held half of them. The transaction is open while it
+    /// waits, so the commands that came first are applied while the rest are on their way. A lone
+    /// caller waits for nothing (it is the one answered). A ledger that does not flush does not
+    /// wait: there, commits cost CPU, which waiting only idles.
+    private func takeMore(taken: Int, since start: ContinuousClock.Instant) -> [PendingCommand]? {
+        condition.lock()
+        defer { condition.unlock() }
+        var seen = (pending.count, answeredSinceTake, flusher?.awaiting ?? 0)
+        while taken < maxBatchSize {
+            if !pending.isEmpty {
+                var commands: [PendingCommand] = []
+                if pending.count <= maxBatchSize - taken {
+                    swap(&commands, &pending)
+                } else {
+                    commands = Array(pending.prefix(maxBatchSize - taken))
+                    pending.removeFirst(commands.count)
+                }
+                queued.store(pending.count, ordering: .relaxed)
+                return commands
+            }
+            guard let flusher, !isStopping else { break }
+            let expected = Self.expectedCommands(queued: taken, answered: answeredSinceTake, flushing: flusher.awaiting, maxBatchSize: maxBatchSize)
+            if taken >= expected || ContinuousClock.now - start > Self.coalesceLimit { break }
+            let news = condition.wait(until: Date().addingTimeInterval(Self.arrivalPause))
+            let current = (pending.count, answeredSinceTake, flusher.awaiting)
+            if !news && current == seen && current.2 == 0 { break }
             seen = current
         }
-        wakeAt = 1
+        // What is answered from now on belongs to the next transaction.
+        answeredSinceTake = 0
+        return nil
     }
 
-    /// How many commands the next batch should wait for: those `queued`, or the callers `answered`
-    /// since the last batch if more (each is either among the queued or on its way), plus those
-    /// `flushing` (committed, their callers not answered yet), at most a batch.
+    /// How many commands the transaction should wait for: those `queued` (taken or waiting), or
+    /// the callers `answered` since the last transaction stopped taking if more (each is either
+    /// among the queued or on its way), plus those `flushing` (committed, their callers not
+    /// answered yet), at most a batch.
     static func expectedCommands(queued: Int, answered: Int, flushing: Int, maxBatchSize: Int) -> Int {
         min(max(queued, answered) + flushing, maxBatchSize)
     }
@@ -186,23 +198,37 @@ final class CommitQueue: @unchecked Sendable {
         }
     }
 
-    /// Runs `batch` in one transaction. If the transaction fails as a whole (not a refused
-    /// command, but storage or an inconsistency met while applying), each command is retried on its
-    /// own so that one bad command cannot fail the others.
-    private func process(_ batch: [PendingCommand]) {
+    /// Runs one write transaction of `initial` and, when `takingArrivals`, of the commands queued
+    /// and those that arrive while it is open (``takeMore(taken:since:)``). If the transaction
+    /// fails as a whole (not a refused command, but storage or an inconsistency met while
+    /// applying), each command is retried on its own so that one bad command cannot fail the
+    /// others.
+    private func commit(_ initial: [PendingCommand], takingArrivals: Bool) {
+        var taken = initial
+        let start = ContinuousClock.now
         let outcomes: [Result<any Sendable, any Error>]
         do {
-            outcomes = try environment.write { txn in try run(batch, txn) }
+            // After a full map the transaction runs again: with what it had taken, then more.
+            outcomes = try environment.write { txn in
+                var batch = try BatchWriter(queue: self, txn)
+                for command in taken { try batch.apply(command, txn) }
+                while takingArrivals, let more = takeMore(taken: taken.count, since: start) {
+                    // Taken before applied: if one fails, the others must still be answered.
+                    taken += more
+                    for command in more { try batch.apply(command, txn) }
+                }
+                return try batch.finish(txn)
+            }
         } catch {
-            if batch.count > 1 && !Self.isOutOfSpace(error, directory: environment.path) {
-                for command in batch { process([command]) }
+            if taken.count > 1 && !Self.isOutOfSpace(error, directory: environment.path) {
+                for command in taken { commit([command], takingArrivals: false) }
                 return
             }
             let failure = Self.ledgerError(error, directory: environment.path)
-            for command in batch { command.complete(.failure(failure)) }
+            for command in taken { command.complete(.failure(failure)) }
             return
         }
-        acknowledge(zip(batch, outcomes).map { CommitFlusher.Completion(command: $0, outcome: $1) })
+        acknowledge(zip(taken, outcomes).map { CommitFlusher.Completion(command: $0, outcome: $1) })
     }
 
     /// Answers the commands of a commit once it is durable: at once without a flusher; here after
@@ -222,33 +248,50 @@ final class CommitQueue: @unchecked Sendable {
         }
     }
 
-    private func run(_ batch: [PendingCommand], _ txn: borrowing Transaction) throws -> [Result<any Sendable, any Error>] {
-        var head = try log.head(txn)
-        // Ledger time never decreases, whatever the wall clock does.
-        let timestamp = max(Self.nowMicroseconds(), head.timestamp)
-        var outcomes: [Result<any Sendable, any Error>] = []
-        outcomes.reserveCapacity(batch.count)
-        let reader = StateReader(db: log.db)
+    /// The commands of one transaction applied one after another: each decides against the
+    /// views as the commands before it left them, and its events are appended with their
+    /// projections; a refused command writes nothing and the others go on.
+    private struct BatchWriter {
+        /// The queue, for its log and reader: copies of those structs (every database handle,
+        /// twice) cost more than a lone command's decision.
+        let queue: CommitQueue
+        var head: LogHead
+        /// Ledger time never decreases, whatever the wall clock does.
+        let timestamp: Int64
         var audit = AuditEntries()
-        for command in batch {
-            var decision = Decision(reader: reader, context: command.context, defaultArtifactRoot: defaultArtifactRoot, milliseconds: timestamp / 1000)
+        var outcomes: [Result<any Sendable, any Error>] = []
+        var succeeded = 0
+
+        init(queue: CommitQueue, _ txn: borrowing Transaction) throws {
+            self.queue = queue
+            head = try queue.log.head(txn)
+            timestamp = max(CommitQueue.nowMicroseconds(), head.timestamp)
+        }
+
+        mutating func apply(_ command: PendingCommand, _ txn: borrowing Transaction) throws {
+            var decision = Decision(reader: queue.reader, context: command.context, defaultArtifactRoot: queue.defaultArtifactRoot, milliseconds: timestamp / 1000)
             let value: any Sendable
             do {
                 value = try command.decide(txn, &decision)
             } catch let error as LedgerError where error.code.isDomainError {
                 outcomes.append(.failure(error))
-                continue
+                return
             }
             for event in decision.events {
-                head = try log.append(event.payload, workspace: event.workspace, context: command.context, timestamp: timestamp, after: head, audit: &audit, txn)
+                head = try queue.log.append(event.payload, workspace: event.workspace, context: command.context, timestamp: timestamp, after: head, audit: &audit, txn)
             }
             outcomes.append(.success(value))
+            succeeded += 1
         }
-        if outcomes.contains(where: { if case .success = $0 { true } else { false } }) {
-            try audit.write(to: log.db.audit, txn)
-            try log.setHead(head, txn)
+
+        /// Writes the audit entries gathered and the new head; returns each command's outcome.
+        mutating func finish(_ txn: borrowing Transaction) throws -> [Result<any Sendable, any Error>] {
+            if succeeded > 0 {
+                try audit.write(to: queue.log.db.audit, txn)
+                try queue.log.setHead(head, txn)
+            }
+            return outcomes
         }
-        return outcomes
     }
 
     static func nowMicroseconds() -> Int64 {
