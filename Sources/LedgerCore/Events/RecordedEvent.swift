@@ -87,13 +87,14 @@ enum EventCodec {
     /// The hash that precedes the first event.
     static let genesisHash = [UInt8](repeating: 0, count: hashSize)
 
-    /// Encodes the event body (everything the hash covers).
+    /// Encodes the event body (everything the hash covers), in a buffer with room for the hash
+    /// that the log appends to it (most bodies are 150 to 280 bytes).
     ///
     /// - Parameter format: The envelope format; only tests write an older one.
     static func encodeBody(sequence: UInt64, timestamp: Int64, context: CommandContext, workspace: String, payload: EventPayload,
                            format: UInt8 = envelopeFormat) -> [UInt8] {
         precondition(readableFormats.contains(format), "unknown envelope format \(format)")
-        var w = BinaryWriter(capacity: 192, compactStrings: format >= 2)
+        var w = BinaryWriter(capacity: 288 + hashSize, compactStrings: format >= 2)
         w.write(format)
         w.write(sequence)
         w.write(timestamp)

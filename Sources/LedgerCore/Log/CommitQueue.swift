@@ -210,14 +210,14 @@ final class CommitQueue: @unchecked Sendable {
         do {
             // After a full map the transaction runs again: with what it had taken, then more.
             outcomes = try environment.write { txn in
-                var batch = try BatchWriter(queue: self, txn)
-                for command in taken { try batch.apply(command, txn) }
+                var batch = try beginBatch(txn)
+                for command in taken { try apply(command, to: &batch, txn) }
                 while takingArrivals, let more = takeMore(taken: taken.count, since: start) {
                     // Taken before applied: if one fails, the others must still be answered.
                     taken += more
-                    for command in more { try batch.apply(command, txn) }
+                    for command in more { try apply(command, to: &batch, txn) }
                 }
-                return try batch.finish(txn)
+                return try finish(&batch, txn)
             }
         } catch {
             if taken.count > 1 && !Self.isOutOfSpace(error, directory: environment.path) {
@@ -248,50 +248,49 @@ final class CommitQueue: @unchecked Sendable {
         }
     }
 
-    /// The commands of one transaction applied one after another: each decides against the
-    /// views as the commands before it left them, and its events are appended with their
-    /// projections; a refused command writes nothing and the others go on.
-    private struct BatchWriter {
-        /// The queue, for its log and reader: copies of those structs (every database handle,
-        /// twice) cost more than a lone command's decision.
-        let queue: CommitQueue
+    /// What one transaction has applied so far: its commands are applied one after another,
+    /// each deciding against the views as the commands before it left them.
+    private struct Batch {
         var head: LogHead
         /// Ledger time never decreases, whatever the wall clock does.
         let timestamp: Int64
         var audit = AuditEntries()
         var outcomes: [Result<any Sendable, any Error>] = []
         var succeeded = 0
+    }
 
-        init(queue: CommitQueue, _ txn: borrowing Transaction) throws {
-            self.queue = queue
-            head = try queue.log.head(txn)
-            timestamp = max(CommitQueue.nowMicroseconds(), head.timestamp)
-        }
+    private func beginBatch(_ txn: borrowing Transaction) throws -> Batch {
+        let head = try log.head(txn)
+        return Batch(head: head, timestamp: max(Self.nowMicroseconds(), head.timestamp))
+    }
 
-        mutating func apply(_ command: PendingCommand, _ txn: borrowing Transaction) throws {
-            var decision = Decision(reader: queue.reader, context: command.context, defaultArtifactRoot: queue.defaultArtifactRoot, milliseconds: timestamp / 1000)
-            let value: any Sendable
-            do {
-                value = try command.decide(txn, &decision)
-            } catch let error as LedgerError where error.code.isDomainError {
-                outcomes.append(.failure(error))
-                return
-            }
-            for event in decision.events {
-                head = try queue.log.append(event.payload, workspace: event.workspace, context: command.context, timestamp: timestamp, after: head, audit: &audit, txn)
-            }
-            outcomes.append(.success(value))
-            succeeded += 1
+    /// Decides `command` and appends its events with their projections; a refused command
+    /// writes nothing and the others go on. (A method of the queue, not of the batch: reaching
+    /// the log through a stored reference copied it, every handle in it, for each event.)
+    private func apply(_ command: PendingCommand, to batch: inout Batch, _ txn: borrowing Transaction) throws {
+        var decision = Decision(reader: reader, context: command.context, defaultArtifactRoot: defaultArtifactRoot, milliseconds: batch.timestamp / 1000)
+        let value: any Sendable
+        do {
+            value = try command.decide(txn, &decision)
+        } catch let error as LedgerError where error.code.isDomainError {
+            batch.outcomes.append(.failure(error))
+            return
         }
+        for event in decision.events {
+            batch.head = try log.append(event.payload, workspace: event.workspace, context: command.context, timestamp: batch.timestamp,
+                                        after: batch.head, audit: &batch.audit, txn)
+        }
+        batch.outcomes.append(.success(value))
+        batch.succeeded += 1
+    }
 
-        /// Writes the audit entries gathered and the new head; returns each command's outcome.
-        mutating func finish(_ txn: borrowing Transaction) throws -> [Result<any Sendable, any Error>] {
-            if succeeded > 0 {
-                try audit.write(to: queue.log.db.audit, txn)
-                try queue.log.setHead(head, txn)
-            }
-            return outcomes
+    /// Writes the audit entries gathered and the new head; returns each command's outcome.
+    private func finish(_ batch: inout Batch, _ txn: borrowing Transaction) throws -> [Result<any Sendable, any Error>] {
+        if batch.succeeded > 0 {
+            try batch.audit.write(to: log.db.audit, txn)
+            try log.setHead(batch.head, txn)
         }
+        return batch.outcomes
     }
 
     static func nowMicroseconds() -> Int64 {
