@@ -60,34 +60,42 @@ public struct ServerLogHandler: LogHandler {
         line.append(UInt8(ascii: ":"))
 
         // Later sources win for a key named twice: the handler's, then the provider's, then the call's.
-        var pairs: [(key: String, rank: Int, value: Logger.Metadata.Value)] = []
+        var pairs: [Pair] = []
         pairs.reserveCapacity(base.count + provided.count + (event.metadata?.count ?? 0) + 2)
-        for (key, value) in base { pairs.append((key, 0, value)) }
-        for (key, value) in provided { pairs.append((key, 1, value)) }
-        for (key, value) in event.metadata ?? [:] { pairs.append((key, 2, value)) }
+        for (key, value) in base { pairs.append(Pair(key: key, rank: 0, value: value)) }
+        for (key, value) in provided { pairs.append(Pair(key: key, rank: 1, value: value)) }
+        if let metadata = event.metadata {
+            for (key, value) in metadata { pairs.append(Pair(key: key, rank: 2, value: value)) }
+        }
         if let error = event.error {
-            pairs.append(("error.message", 3, .string("\(error)")))
-            pairs.append(("error.type", 3, .string(String(reflecting: type(of: error)))))
+            pairs.append(Pair(key: "error.message", rank: 3, value: .string("\(error)")))
+            pairs.append(Pair(key: "error.type", rank: 3, value: .string(String(reflecting: type(of: error)))))
         }
-        // An insertion sort: a request line has seven pairs, for which the standard library's
-        // merge sort spends more on its scratch buffer than on comparing.
-        for index in pairs.indices.dropFirst() {
-            var position = index
-            while position > 0, Self.precedes(pairs[position], pairs[position - 1]) {
-                pairs.swapAt(position, position - 1)
-                position -= 1
+        // The pairs' order by an insertion sort of their positions (moving pairs costs more than
+        // comparing them): a request line has seven, for which the standard library's merge sort
+        // spends more on its scratch buffer than on comparing.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: pairs.count) { order in
+            for index in pairs.indices {
+                var position = index
+                while position > 0, pairs[index].precedes(pairs[order[position - 1]]) {
+                    order[position] = order[position - 1]
+                    position -= 1
+                }
+                order[position] = index
             }
-        }
-        var previous: String?
-        for pair in pairs where pair.key != previous {
-            previous = pair.key
-            line.append(UInt8(ascii: " "))
-            line.append(contentsOf: pair.key.utf8)
-            line.append(UInt8(ascii: "="))
-            switch pair.value {
-            case .string(let text): line.append(contentsOf: text.utf8)
-            case .stringConvertible(let value): line.append(contentsOf: value.description.utf8)
-            default: line.append(contentsOf: pair.value.description.utf8)
+            var previous = -1
+            for index in order {
+                let pair = pairs[index]
+                if previous >= 0 && pairs[previous].key == pair.key { continue }
+                previous = index
+                line.append(UInt8(ascii: " "))
+                line.append(contentsOf: pair.key.utf8)
+                line.append(UInt8(ascii: "="))
+                switch pair.value {
+                case .string(let text): line.append(contentsOf: text.utf8)
+                case .stringConvertible(let value): line.append(contentsOf: value.description.utf8)
+                default: line.append(contentsOf: pair.value.description.utf8)
+                }
             }
         }
 
@@ -98,9 +106,18 @@ public struct ServerLogHandler: LogHandler {
         line.append(UInt8(ascii: "\n"))
     }
 
-    /// By key; for one key, the source that wins first.
-    private static func precedes(_ a: (key: String, rank: Int, value: Logger.Metadata.Value), _ b: (key: String, rank: Int, value: Logger.Metadata.Value)) -> Bool {
-        a.key != b.key ? a.key < b.key : a.rank > b.rank
+    /// A metadata pair and the rank of its source (a struct, not a tuple: tuples of an enum from
+    /// another module are copied through the runtime's generic witnesses, which cost more than
+    /// the rest of the line).
+    private struct Pair {
+        var key: String
+        var rank: Int
+        var value: Logger.Metadata.Value
+
+        /// By key; for one key, the source that wins first.
+        func precedes(_ other: Pair) -> Bool {
+            key != other.key ? key < other.key : rank > other.rank
+        }
     }
 
     /// Writes all of `bytes`, retrying after a signal or a short write; a failing log is dropped.
