@@ -12,7 +12,15 @@ struct Decision {
     let defaultArtifactRoot: String
     /// Milliseconds since 1970 of the batch (for results that echo times).
     let milliseconds: Int64
-    private(set) var events: [(workspace: String, payload: EventPayload)] = []
+    private(set) var events: [Emitted] = []
+
+    /// An event the command emitted, with the workspace it belongs to. (A struct rather than a
+    /// tuple: a tuple holding the payload enum is copied through the runtime's generic value
+    /// witnesses, several times per event.)
+    struct Emitted {
+        let workspace: String
+        let payload: EventPayload
+    }
 
     init(reader: StateReader, context: CommandContext, defaultArtifactRoot: String, milliseconds: Int64) {
         self.reader = reader
@@ -22,7 +30,7 @@ struct Decision {
     }
 
     mutating func emit(_ payload: EventPayload, in workspace: String) {
-        events.append((workspace, payload))
+        events.append(Emitted(workspace: workspace, payload: payload))
     }
 }
 
