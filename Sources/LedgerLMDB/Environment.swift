@@ -304,7 +304,7 @@ public final class Environment: @unchecked Sendable {
     /// next try waits until the used part has grown by half a step.
     private func preallocate() {
         let step = configuration.preallocation
-        let used = (info().me_last_pgno + 1) * pageSize
+        let used = usedBytes()
         guard used + step / 2 > preallocatedEnd, used >= preallocationRetryAt else { return }
         var descriptor: mdb_filehandle_t = -1
         guard mdb_env_get_fd(handle, &descriptor) == MDB_SUCCESS else { return }
@@ -382,7 +382,12 @@ public final class Environment: @unchecked Sendable {
     public var usedSize: Int {
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
-        return (info().me_last_pgno + 1) * pageSize
+        return usedBytes()
+    }
+
+    /// Bytes up to the last used page. Call only while holding `resizeLock` (see ``info()``).
+    private func usedBytes() -> Int {
+        (info().me_last_pgno + 1) * pageSize
     }
 
     /// Writes a consistent copy of the environment into the existing, empty directory `path`,
